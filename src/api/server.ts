@@ -1,0 +1,47 @@
+import Fastify, { type FastifyInstance } from 'fastify';
+import { epochSeconds } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import type { CloudRuntime } from '../cloud/runtime.js';
+import { sendAwsError } from './aws/errors.js';
+import { registerIotData } from './aws/iot-data.js';
+
+export interface ApiServer {
+  app: FastifyInstance;
+  url: string;
+  close(): Promise<void>;
+}
+
+/** The cloud's HTTP port: AWS REST routes, MQTT over WebSocket at /mqtt, and /_acfleet routes. */
+export async function startApiServer(cloud: CloudRuntime, host: string, port: number, log: Logger): Promise<ApiServer> {
+  // Request logging off: a fleet's worth of requests would drown the log. Failures are logged below.
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+
+  app.get('/_acfleet/health', async () => ({ status: 'ok', devices: { total: cloud.thingCount, online: cloud.onlineDevices } }));
+  app.get('/_acfleet/clock', async () => ({ ...cloud.clockEpoch, now: cloud.clock.now() }));
+
+  registerIotData(app, {
+    shadow: cloud.shadow,
+    namedShadows: (thing) => cloud.shadowStore.namedShadows(thing),
+    nowSec: () => epochSeconds(cloud.clock),
+    publish: (topic, payload, qos, retain) => cloud.publishAsOperator(topic, payload, qos, retain),
+  });
+
+  app.setNotFoundHandler((req, reply) => sendAwsError(reply, 404, 'UnknownOperationException', `No operation matches ${req.method} ${req.url.split('?')[0]}`));
+  app.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) => {
+    const status = error.statusCode && error.statusCode >= 400 && error.statusCode < 500 ? error.statusCode : 500;
+    if (status === 500) log.error({ err: error }, 'HTTP request failed');
+    return sendAwsError(reply, status, status === 413 ? 'RequestEntityTooLargeException' : status === 500 ? 'InternalFailureException' : 'InvalidRequestException', error.message);
+  });
+
+  app.server.on('upgrade', (req, socket, head: Buffer) => {
+    const path = (req.url ?? '').split('?')[0];
+    if (path === '/mqtt' && cloud.broker) cloud.broker.handleUpgrade(req, socket, head);
+    else socket.destroy();
+  });
+
+  await app.listen({ host, port });
+  const address = app.server.address();
+  const boundPort = typeof address === 'object' && address ? address.port : port;
+  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return { app, url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${boundPort}`, close: () => app.close() };
+}

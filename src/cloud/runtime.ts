@@ -1,0 +1,115 @@
+import type { MqttClient } from 'mqtt';
+import { EmbeddedBroker } from '../broker/embedded.js';
+import { MapDeviceDirectory } from '../broker/directory.js';
+import type { FleetConfig } from '../config/schema.js';
+import type { Clock, ClockEpoch } from '../core/clock.js';
+import type { Logger } from '../core/log.js';
+import { fleetThings } from './registry/fleet-things.js';
+import { PresenceTracker } from './registry/presence-tracker.js';
+import { connectService, type ServiceBrokerLink } from './service-client.js';
+import { ShadowService } from './shadow/service.js';
+import { ShadowStore } from './shadow/store.js';
+import { openStore, WriteBatcher, type Db } from './store/sqlite.js';
+
+export interface CloudOptions {
+  config: FleetConfig;
+  /** SQLite path or ':memory:'. */
+  statePath: string;
+  clock: Clock;
+  clockEpoch: ClockEpoch;
+  deviceSecret: string;
+  /** For an external broker: the cloud services' login. */
+  serviceCredentials?: { username: string; password: string } | undefined;
+  /** For the embedded broker: the operator login, required beyond loopback. */
+  operator?: { username: string; password: string } | undefined;
+  log: Logger;
+}
+
+/**
+ * The local AWS IoT: the embedded broker (unless an external one is configured), the state
+ * store, and the cloud services as MQTT clients of the broker.
+ */
+export class CloudRuntime {
+  private constructor(
+    readonly config: FleetConfig,
+    readonly clock: Clock,
+    readonly clockEpoch: ClockEpoch,
+    readonly broker: EmbeddedBroker | undefined,
+    readonly mqttUrl: string,
+    readonly shadow: ShadowService,
+    readonly shadowStore: ShadowStore,
+    readonly presence: PresenceTracker,
+    readonly thingCount: number,
+    private readonly db: Db,
+    private readonly batcher: WriteBatcher,
+    private readonly clients: MqttClient[],
+    private readonly log: Logger,
+  ) {}
+
+  static async start(o: CloudOptions): Promise<CloudRuntime> {
+    const { config, log } = o;
+    const db = openStore(o.statePath);
+    const batcher = new WriteBatcher(db);
+    const directory = new MapDeviceDirectory();
+    for (const t of fleetThings(config)) directory.set(t.thingName, t.telemetryTopic);
+
+    let broker: EmbeddedBroker | undefined;
+    let link: ServiceBrokerLink;
+    let mqttUrl: string;
+    const clients: MqttClient[] = [];
+    try {
+      if (config.broker.type === 'embedded') {
+        broker = await EmbeddedBroker.start({
+          host: config.broker.host,
+          port: config.broker.port,
+          directory,
+          deviceSecret: o.deviceSecret,
+          operator: o.operator,
+          clock: o.clock,
+          log: log.child({ component: 'broker' }),
+        });
+        link = { kind: 'embedded', broker };
+        mqttUrl = broker.url;
+      } else {
+        link = { kind: 'external', url: config.broker.url, username: o.serviceCredentials?.username, password: o.serviceCredentials?.password };
+        mqttUrl = config.broker.url;
+      }
+      const shadowStore = new ShadowStore(db, batcher);
+      const shadow = new ShadowService(shadowStore, o.clock, log.child({ component: 'shadow' }), config.shadow);
+      const shadowClient = await connectService(link, 'acfleet-cloud-shadow');
+      clients.push(shadowClient);
+      await shadow.attach(shadowClient);
+      const presence = new PresenceTracker();
+      const presenceClient = await connectService(link, 'acfleet-cloud-presence');
+      clients.push(presenceClient);
+      await presence.attach(presenceClient);
+      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, directory.size, db, batcher, clients, log);
+    } catch (e) {
+      for (const c of clients) c.end(true);
+      await broker?.close();
+      db.close();
+      throw e;
+    }
+  }
+
+  /** Publishes through a service connection (used by HTTP Publish, after its own operator check). */
+  publishAsOperator(topic: string, payload: Buffer, qos: 0 | 1, retain: boolean): Promise<void> {
+    const client = this.clients[0];
+    if (!client) return Promise.reject(new Error('the cloud is not connected to its broker'));
+    return client.publishAsync(topic, payload, { qos, retain }).then(() => undefined);
+  }
+
+  /** Onlineness from the embedded broker when there is one; otherwise from presence events. */
+  get onlineDevices(): number {
+    return this.broker ? this.broker.connectedDevices : this.presence.online;
+  }
+
+  /** Flushes every pending write, disconnects the services, stops the broker, closes the store. */
+  async close(): Promise<void> {
+    await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
+    await this.broker?.close();
+    this.batcher.flush();
+    this.db.close();
+    this.log.debug('cloud stopped');
+  }
+}

@@ -1,0 +1,19 @@
+/** One state per device instead of boolean flags. */
+export const DeviceState = {
+  Offline: 0,
+  Connecting: 1,
+  Online: 2,
+  Disconnecting: 3,
+} as const;
+export type DeviceState = (typeof DeviceState)[keyof typeof DeviceState];
+
+export const DEVICE_STATE_NAMES = ['offline', 'connecting', 'online', 'disconnecting'] as const;
+
+/**
+ * Exponential backoff with "equal jitter": half the capped exponential delay is fixed, the other
+ * half random, so a fleet that lost its broker does not come back in lockstep.
+ */
+export function backoffDelay(attempt: number, minMs: number, maxMs: number, random: number): number {
+  const capped = Math.min(maxMs, minMs * 2 ** Math.min(attempt, 30));
+  return capped / 2 + random * (capped / 2);
+}

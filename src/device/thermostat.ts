@@ -1,0 +1,209 @@
+import { epochSeconds } from '../core/clock.js';
+import { devicePassword } from '../core/device-password.js';
+import { hashInts, unit } from '../core/random.js';
+import type { ConnectionHandler, DeviceConnection } from '../transport/connection.js';
+import type { DeviceContext, GroupRuntime, TimerEntry, TimerTarget } from './context.js';
+import { DeviceState, backoffDelay } from './lifecycle.js';
+import type { Settings } from './settings.js';
+import { ShadowClient } from './shadow-client.js';
+import { displayTemperature, telemetryPayload, telemetryTopic } from './telemetry.js';
+import { initialThermalState, sensorReading, stepThermal, type ThermalState } from './thermal.js';
+
+const TIMER_TELEMETRY = 1;
+const TIMER_RECONNECT = 2;
+
+export interface ThermostatSpec {
+  thingName: string;
+  /** Seeds this device's noise and telemetry phase; a pure function of (seed, group, index). */
+  deviceSeed: number;
+  group: GroupRuntime;
+  settings: Settings;
+  firmwareVersion: string;
+}
+
+/** One virtual A/C: its own MQTT client and thing. Kept small: 20,000 of these share a process. */
+export class Thermostat implements ConnectionHandler, TimerTarget {
+  readonly thingName: string;
+  readonly deviceSeed: number;
+  readonly group: GroupRuntime;
+  settings: Settings;
+  firmwareVersion: string;
+  state: DeviceState = DeviceState.Offline;
+  readonly shadow: ShadowClient;
+  private thermal: ThermalState;
+  private readonly topic: string;
+  private readonly conn: DeviceConnection;
+  private timer: TimerEntry | undefined;
+  private attempts = 0;
+  /** Holds one of the gate's handshake slots; released when the handshake ends either way. */
+  private handshaking = false;
+  private stopped: Promise<void> | undefined;
+
+  constructor(
+    spec: ThermostatSpec,
+    readonly ctx: DeviceContext,
+  ) {
+    this.thingName = spec.thingName;
+    this.deviceSeed = spec.deviceSeed;
+    this.group = spec.group;
+    this.settings = spec.settings;
+    this.firmwareVersion = spec.firmwareVersion;
+    this.thermal = initialThermalState(spec.group.site, ctx.clock.now(), spec.deviceSeed);
+    this.topic = telemetryTopic(ctx.telemetry.topicTemplate, spec.thingName, spec.group.locationId);
+    this.shadow = new ShadowClient(this);
+    this.conn = ctx.connections.create(
+      {
+        clientId: spec.thingName,
+        username: ctx.deviceSecret === null ? undefined : spec.thingName,
+        password: ctx.deviceSecret === null ? undefined : devicePassword(ctx.deviceSecret, spec.thingName),
+        keepaliveSec: Math.round(ctx.device.keepaliveMs / 1000),
+      },
+      this,
+    );
+  }
+
+  get telemetryTopic(): string {
+    return this.topic;
+  }
+
+  /** Queues the first connection; the worker's gate paces the handshakes. */
+  start(): void {
+    if (this.state !== DeviceState.Offline || this.stopped) return;
+    this.setState(DeviceState.Connecting);
+    this.ctx.gate.request(this);
+  }
+
+  /** Called by the gate; returns false when the device no longer wants a slot. */
+  beginConnect(): boolean {
+    if (this.state !== DeviceState.Connecting) return false;
+    this.handshaking = true;
+    this.conn.open();
+    return true;
+  }
+
+  private endHandshake(): void {
+    if (!this.handshaking) return;
+    this.handshaking = false;
+    this.ctx.gate.release();
+  }
+
+  stop(): Promise<void> {
+    this.stopped ??= this.shutdown();
+    return this.stopped;
+  }
+
+  publish(topic: string, payload: string, qos: 0 | 1 = 0): void {
+    if (this.state !== DeviceState.Online) return;
+    this.conn.publish(topic, payload, qos);
+    this.ctx.counters.published++;
+  }
+
+  subscribe(filters: readonly string[], done: (granted: readonly boolean[]) => void): void {
+    this.conn.subscribe(filters, 1, (error, granted) => {
+      if (error) {
+        this.ctx.counters.errors++;
+        this.ctx.log.warn({ thing: this.thingName, err: error.message }, 'subscribe failed');
+        return;
+      }
+      done(granted);
+    });
+  }
+
+  onConnected(): void {
+    this.endHandshake();
+    if (this.state === DeviceState.Disconnecting) return;
+    this.attempts = 0;
+    this.ctx.counters.connects++;
+    this.setState(DeviceState.Online);
+    this.shadow.onConnected();
+    const interval = this.ctx.telemetry.intervalMs;
+    // Spread the fleet's telemetry across the interval instead of publishing in bursts.
+    this.reschedule(this.ctx.clock.now() + unit(hashInts(this.deviceSeed, 7)) * interval, TIMER_TELEMETRY);
+  }
+
+  onDisconnected(reason: string | undefined): void {
+    this.endHandshake();
+    const was = this.state;
+    if (was === DeviceState.Connecting) {
+      this.ctx.counters.connectFailures++;
+    } else if (was === DeviceState.Online) {
+      this.ctx.counters.disconnects++;
+    }
+    if (was === DeviceState.Disconnecting || this.stopped) {
+      this.setState(DeviceState.Offline);
+      return;
+    }
+    this.setState(DeviceState.Offline);
+    const delay = backoffDelay(this.attempts++, this.ctx.device.reconnectMinMs, this.ctx.device.reconnectMaxMs, this.ctx.random());
+    if (reason) this.ctx.log.debug({ thing: this.thingName, reason, retryInMs: Math.round(delay) }, 'connection lost');
+    this.reschedule(this.ctx.clock.now() + delay, TIMER_RECONNECT);
+  }
+
+  onMessage(topic: string, payload: Buffer): void {
+    this.ctx.counters.received++;
+    this.shadow.onMessage(topic, payload);
+  }
+
+  onTimer(kind: number): void {
+    this.timer = undefined;
+    if (kind === TIMER_TELEMETRY) {
+      if (this.state !== DeviceState.Online) return;
+      this.publishTelemetry();
+      const now = this.ctx.clock.now();
+      this.reschedule(now + this.ctx.telemetry.intervalMs, TIMER_TELEMETRY);
+    } else if (kind === TIMER_RECONNECT && this.state === DeviceState.Offline && !this.stopped) {
+      this.start();
+    }
+  }
+
+  /** Current sensor reading in the device's display unit. */
+  reading(): { temp: number; humid: number } {
+    this.thermal = stepThermal(this.thermal, { power: this.settings.power, setpointC: this.settings.setpoint }, this.group.site, this.ctx.clock.now());
+    const r = sensorReading(this.thermal, this.deviceSeed);
+    return { temp: displayTemperature(r.tempC, this.settings.tempUnit), humid: Math.round(r.humidity * 100) / 100 };
+  }
+
+  private publishTelemetry(): void {
+    const { temp, humid } = this.reading();
+    this.publish(
+      this.topic,
+      telemetryPayload({
+        temp,
+        humid,
+        tempUnit: this.settings.tempUnit,
+        thingName: this.thingName,
+        location: this.group.locationId,
+        timestamp: epochSeconds(this.ctx.clock),
+      }),
+      this.ctx.telemetry.qos,
+    );
+  }
+
+  private reschedule(due: number, kind: number): void {
+    this.ctx.timers.cancel(this.timer);
+    this.timer = this.ctx.timers.schedule(due, this, kind);
+  }
+
+  private setState(next: DeviceState): void {
+    const c = this.ctx.counters;
+    if (this.state === DeviceState.Online) c.online--;
+    else if (this.state === DeviceState.Connecting) c.connecting--;
+    if (next === DeviceState.Online) c.online++;
+    else if (next === DeviceState.Connecting) c.connecting++;
+    this.state = next;
+  }
+
+  private async shutdown(): Promise<void> {
+    this.ctx.timers.cancel(this.timer);
+    this.timer = undefined;
+    if (this.state === DeviceState.Offline) return;
+    if (this.state === DeviceState.Connecting && !this.handshaking) {
+      // Still waiting for a gate slot: there is no socket to close.
+      this.setState(DeviceState.Offline);
+      return;
+    }
+    this.setState(DeviceState.Disconnecting);
+    await this.conn.close();
+    this.setState(DeviceState.Offline);
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * Every message between the fleet's main thread and its workers. Errors travel as data.
+ */
+import type { MessagePort } from 'node:worker_threads';
+import type { FleetConfig } from '../config/schema.js';
+import type { ClockEpoch } from '../core/clock.js';
+import type { LogLevel } from '../core/log.js';
+import type { FleetCounters } from '../device/context.js';
+
+export interface WorkerTask {
+  workerIndex: number;
+  config: FleetConfig;
+  /** [groupIndex, index] pairs this worker runs. */
+  slots: Int32Array;
+  brokerUrl: string;
+  deviceSecret: string | null;
+  clockEpoch: ClockEpoch;
+  logLevel: LogLevel;
+  maxConcurrentConnects: number;
+  /** Wall ms between stats reports. */
+  statsIntervalMs: number;
+  port: MessagePort;
+}
+
+export type MainToWorker = { type: 'stop' };
+
+export interface WorkerStats {
+  workerIndex: number;
+  devices: number;
+  counters: FleetCounters;
+  /** Event-loop delay p99 over the last interval, ms. */
+  eventLoopP99Ms: number;
+  heapUsedBytes: number;
+}
+
+export type WorkerToMain = { type: 'stats'; stats: WorkerStats } | { type: 'log'; level: 'warn' | 'error'; message: string };
+
+export interface WorkerError {
+  code: string;
+  message: string;
+}
+
+export type WorkerResult = { ok: true; workerIndex: number; counters: FleetCounters } | { ok: false; workerIndex: number; error: WorkerError };

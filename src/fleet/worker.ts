@@ -1,0 +1,79 @@
+/**
+ * A piscina worker: one long-lived task that runs a slice of the fleet until told to stop.
+ */
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { ScaledClock } from '../core/clock.js';
+import { createLogger } from '../core/log.js';
+import { mulberry32 } from '../core/random.js';
+import { newCounters, type DeviceContext } from '../device/context.js';
+import { mqttJsFactory } from '../transport/mqttjs.js';
+import { buildThermostats } from './build-devices.js';
+import { FifoConnectGate } from './connect-gate.js';
+import type { MainToWorker, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
+import { WorkerScheduler } from './scheduler.js';
+
+export default async function runSlice(task: WorkerTask): Promise<WorkerResult> {
+  const { port, workerIndex } = task;
+  try {
+    const clock = new ScaledClock(task.clockEpoch);
+    // Stats are operational, reported in wall time whatever the simulation speed.
+    const wall = new ScaledClock(1);
+    const log = createLogger(task.logLevel, `fleet-worker-${workerIndex}`);
+    const counters = newCounters();
+    const timers = new WorkerScheduler(clock);
+    const ctx: DeviceContext = {
+      clock,
+      timers,
+      gate: new FifoConnectGate(task.maxConcurrentConnects),
+      connections: mqttJsFactory({ url: task.brokerUrl }),
+      log,
+      counters,
+      random: mulberry32(task.config.seed ^ (workerIndex * 0x9e3779b1)),
+      telemetry: { intervalMs: task.config.telemetry.interval, qos: task.config.telemetry.qos, topicTemplate: task.config.telemetry.topic },
+      device: {
+        keepaliveMs: task.config.device.keepalive,
+        reconnectMinMs: task.config.device.reconnectMin,
+        reconnectMaxMs: task.config.device.reconnectMax,
+      },
+      deviceSecret: task.deviceSecret,
+    };
+    const devices = buildThermostats(task.config, task.slots, ctx);
+    const loop = monitorEventLoopDelay({ resolution: 10 });
+    loop.enable();
+    const report = (): void => {
+      const msg: WorkerToMain = {
+        type: 'stats',
+        stats: {
+          workerIndex,
+          devices: devices.length,
+          counters: { ...counters },
+          eventLoopP99Ms: loop.percentile(99) / 1e6,
+          heapUsedBytes: process.memoryUsage().heapUsed,
+        },
+      };
+      loop.reset();
+      port.postMessage(msg);
+    };
+    const statsTimer = wall.setInterval(report, task.statsIntervalMs);
+    for (const d of devices) d.start();
+    report();
+
+    await new Promise<void>((resolve) => {
+      port.on('message', (m: MainToWorker) => {
+        if (m.type === 'stop') resolve();
+      });
+    });
+
+    wall.clearInterval(statsTimer);
+    timers.stop();
+    await Promise.all(devices.map((d) => d.stop()));
+    report();
+    loop.disable();
+    port.close();
+    return { ok: true, workerIndex, counters: { ...counters } };
+  } catch (e) {
+    const error = e instanceof Error ? e : new Error(String(e));
+    port.close();
+    return { ok: false, workerIndex, error: { code: (error as { code?: string }).code ?? 'ACFLEET_WORKER_FAILED', message: error.stack ?? error.message } };
+  }
+}
