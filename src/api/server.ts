@@ -4,6 +4,7 @@ import type { Logger } from '../core/log.js';
 import type { CloudRuntime } from '../cloud/runtime.js';
 import { sendAwsError } from './aws/errors.js';
 import { registerIotData } from './aws/iot-data.js';
+import { createMetrics } from './metrics.js';
 
 export interface ApiServer {
   app: FastifyInstance;
@@ -18,6 +19,8 @@ export async function startApiServer(cloud: CloudRuntime, host: string, port: nu
 
   app.get('/_acfleet/health', async () => ({ status: 'ok', devices: { total: cloud.thingCount, online: cloud.onlineDevices } }));
   app.get('/_acfleet/clock', async () => ({ ...cloud.clockEpoch, now: cloud.clock.now() }));
+  const metrics = createMetrics(cloud);
+  app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));
 
   registerIotData(app, {
     shadow: cloud.shadow,

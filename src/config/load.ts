@@ -20,18 +20,19 @@ function describeValue(v: unknown): string {
   return s === undefined ? String(v) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
 }
 
-function issueLine(issue: z.core.$ZodIssue, where: (path: readonly PropertyKey[]) => string): string {
-  const path = formatPath(issue.path);
-  let message = issue.message;
+function issueLines(issue: z.core.$ZodIssue, where: (path: readonly PropertyKey[]) => string): string[] {
   if (issue.code === 'unrecognized_keys') {
-    message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; see the documented keys in README.md)`;
-  } else if (issue.code === 'invalid_value') {
-    message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
-  } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-    message = `is required (${issue.expected})`;
+    // One line per unknown key, at the key's own path and line.
+    return issue.keys.map((key) => {
+      const at = [...issue.path, key];
+      return `${where(at)}${formatPath(at)}: unknown key (check the spelling; the keys are documented in README.md, "Configuration")`;
+    });
   }
-  const got = 'input' in issue && issue.input !== undefined && issue.code !== 'unrecognized_keys' ? `, got ${describeValue(issue.input)}` : '';
-  return `${where(issue.path)}${path}: ${message}${got}`;
+  let message = issue.message;
+  if (issue.code === 'invalid_value') message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
+  else if (issue.code === 'invalid_type' && issue.input === undefined) message = `is required (${issue.expected})`;
+  const got = 'input' in issue && issue.input !== undefined ? `, got ${describeValue(issue.input)}` : '';
+  return [`${where(issue.path)}${formatPath(issue.path)}: ${message}${got}`];
 }
 
 /** Validates an already-parsed object; `where` maps a path to a "line N, " prefix when known. */
@@ -42,7 +43,7 @@ export function validateConfig(
 ): FleetConfig {
   const parsed = fleetConfigSchema.safeParse(raw, { reportInput: true });
   if (parsed.success) return parsed.data;
-  throw new ConfigError(file, parsed.error.issues.map((i) => issueLine(i, where)));
+  throw new ConfigError(file, parsed.error.issues.flatMap((i) => issueLines(i, where)));
 }
 
 export function parseConfigText(text: string, file = 'fleet.yaml'): FleetConfig {

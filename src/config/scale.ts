@@ -5,9 +5,13 @@ import type { FleetConfig } from './schema.js';
  * and never dropping a non-empty group to zero while there are devices to give it.
  */
 export function scaleGroupCounts(counts: readonly number[], total: number): number[] {
-  const sum = counts.reduce((a, b) => a + b, 0);
-  if (sum === 0 || total === sum) return [...counts];
-  const exact = counts.map((c) => (c * total) / sum);
+  let sum = counts.reduce((a, b) => a + b, 0);
+  if (total === sum) return [...counts];
+  // Every group empty: share the devices equally.
+  const weights = sum === 0 ? counts.map(() => 1) : counts;
+  if (sum === 0) sum = weights.length;
+  if (sum === 0) return [];
+  const exact = weights.map((c) => (c * total) / sum);
   const out = exact.map(Math.floor);
   let left = total - out.reduce((a, b) => a + b, 0);
   const order = exact.map((e, i) => ({ i, r: e - Math.floor(e) })).sort((a, b) => b.r - a.r || a.i - b.i);
@@ -18,7 +22,7 @@ export function scaleGroupCounts(counts: readonly number[], total: number): numb
   }
   // Keep every non-empty group represented when there are enough devices, taking from the largest.
   for (let i = 0; i < out.length; i++) {
-    if ((counts[i] ?? 0) > 0 && out[i] === 0) {
+    if ((weights[i] ?? 0) > 0 && out[i] === 0) {
       let donor = -1;
       for (let j = 0; j < out.length; j++) if ((out[j] ?? 0) > 1 && (donor < 0 || (out[j] ?? 0) > (out[donor] ?? 0))) donor = j;
       if (donor < 0) break;
@@ -49,7 +53,9 @@ export function applyOverrides(config: FleetConfig, o: ConfigOverrides): FleetCo
     next.groups.forEach((g, i) => (g.count = counts[i] ?? 0));
   }
   if (o.brokerUrl !== undefined) {
-    next.broker = { type: 'external', url: o.brokerUrl, deviceSecret: next.broker.deviceSecret };
+    // Keep an external broker's login when only its URL changes.
+    const login = next.broker.type === 'external' ? { username: next.broker.username, password: next.broker.password } : {};
+    next.broker = { type: 'external', url: o.brokerUrl, deviceSecret: next.broker.deviceSecret, ...login };
   }
   if (next.broker.type === 'embedded') {
     if (o.mqttPort !== undefined) next.broker.port = o.mqttPort;

@@ -97,7 +97,10 @@ export const fleetConfigSchema = z
     seed: z.number().int().min(0).max(2 ** 31 - 1).default(42),
     speed: z.number().positive().max(10_000).default(1),
     region: z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d$/, 'an AWS region such as us-east-1').default('us-east-1'),
-    account: z.string().regex(/^\d{12}$/, 'a 12-digit AWS account id, quoted').default('123456789012'),
+    account: z
+      .string({ error: (iss) => (typeof iss.input === 'number' ? 'a 12-digit AWS account id in quotes (YAML reads unquoted digits as a number)' : undefined) })
+      .regex(/^\d{12}$/, 'a 12-digit AWS account id, quoted')
+      .default('123456789012'),
     broker: z.discriminatedUnion('type', [embeddedBroker, externalBroker]).default({ type: 'embedded', host: '127.0.0.1', port: 1883 }),
     http: z.object({ host: host.default('127.0.0.1'), port: port.default(8080) }).strict().default({ host: '127.0.0.1', port: 8080 }),
     telemetry: z
@@ -141,13 +144,14 @@ export const fleetConfigSchema = z
         ctx.addIssue({
           code: 'custom',
           path: ['groups', i, 'thingNamePrefix'],
+          input: prefix,
           message: `thing name prefix "${prefix}" is already used by groups[${first}]; thing names must be unique, so give each group its own thingNamePrefix`,
         });
       }
       seen.set(prefix, i);
     });
     if (cfg.device.reconnectMax < cfg.device.reconnectMin) {
-      ctx.addIssue({ code: 'custom', path: ['device', 'reconnectMax'], message: 'must not be shorter than device.reconnectMin' });
+      ctx.addIssue({ code: 'custom', path: ['device', 'reconnectMax'], input: cfg.device.reconnectMax, message: 'must not be shorter than device.reconnectMin' });
     }
   });
 

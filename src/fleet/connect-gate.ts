@@ -29,7 +29,9 @@ export class FifoConnectGate implements ConnectGate {
   private drain(): void {
     while (this.inFlight < this.limit && this.head < this.queue.length) {
       const next = this.queue[this.head++] as Waiting;
-      if (next.beginConnect()) this.inFlight++;
+      // Count the slot before the handshake starts: it may end (and release) before beginConnect returns.
+      this.inFlight++;
+      if (!next.beginConnect()) this.inFlight--;
     }
     if (this.head > 1024 && this.head * 2 > this.queue.length) {
       this.queue = this.queue.slice(this.head);

@@ -47,6 +47,8 @@ export class WorkerScheduler implements DeviceTimers {
     this.clock.clearTimeout(this.armed);
     this.armed = undefined;
     this.armedDue = Infinity;
+    // Empty the dropped entries too, so a later cancel() of one is a no-op rather than a miscount.
+    for (const e of this.heap) e.target = null;
     this.heap = [];
     this.live = 0;
   }

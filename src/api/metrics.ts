@@ -1,0 +1,33 @@
+import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import type { CloudRuntime } from '../cloud/runtime.js';
+
+/**
+ * Prometheus metrics for the cloud process. Values are read from the runtime's counters at
+ * scrape time, so nothing on the message path pays for them.
+ */
+export function createMetrics(cloud: CloudRuntime): Registry {
+  const registry = new Registry();
+  collectDefaultMetrics({ register: registry, prefix: 'acfleet_cloud_' });
+  const gauge = (name: string, help: string, read: () => number): void => {
+    new Gauge({
+      name,
+      help,
+      registers: [registry],
+      collect() {
+        this.set(read());
+      },
+    });
+  };
+  gauge('acfleet_things_registered', 'Things the cloud knows', () => cloud.thingCount);
+  gauge('acfleet_devices_online', 'Devices connected now', () => cloud.onlineDevices);
+  const broker = cloud.broker;
+  if (broker) {
+    gauge('acfleet_broker_clients', 'MQTT clients connected to the embedded broker', () => broker.connectedClients);
+    gauge('acfleet_broker_auth_failures_total', 'CONNECTs refused (bad or missing credentials)', () => broker.counters.authFailures);
+    gauge('acfleet_broker_publish_denied_total', 'PUBLISHes refused by the ACL (connection closed)', () => broker.counters.publishDenied);
+    gauge('acfleet_broker_subscribe_denied_total', 'SUBSCRIBE filters refused by the ACL (SUBACK 0x80)', () => broker.counters.subscribeDenied);
+  }
+  gauge('acfleet_shadow_requests_total', 'Device Shadow requests (MQTT and HTTP)', () => cloud.shadow.counters.requests);
+  gauge('acfleet_shadow_rejected_total', 'Device Shadow requests rejected', () => cloud.shadow.counters.rejected);
+  return registry;
+}
