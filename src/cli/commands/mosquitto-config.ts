@@ -8,7 +8,7 @@ import { fleetThings } from '../../cloud/registry/fleet-things.js';
 import { withCommonOptions, resolveConfig, type CommonArgs } from '../options.js';
 import { cloudCredentials, operatorCredentials, resolveDeviceSecret } from '../secrets.js';
 
-type MosquittoArgs = CommonArgs & { out: string; port: number; 'listen-host': string };
+type MosquittoArgs = CommonArgs & { out: string; port: number; 'listen-host': string; 'run-as'?: string | undefined };
 
 export const mosquittoConfigCommand: CommandModule<object, MosquittoArgs> = {
   command: 'mosquitto-config',
@@ -17,7 +17,11 @@ export const mosquittoConfigCommand: CommandModule<object, MosquittoArgs> = {
     withCommonOptions(y)
       .option('out', { type: 'string', default: '.acfleet/mosquitto', describe: 'directory to write into' })
       .option('port', { type: 'number', default: 1883, describe: 'port mosquitto listens on' })
-      .option('listen-host', { type: 'string', default: '127.0.0.1', describe: 'address mosquitto binds (beyond loopback, operators must log in)' }) as unknown as Argv<MosquittoArgs>,
+      .option('listen-host', { type: 'string', default: '127.0.0.1', describe: 'address mosquitto binds (beyond loopback, operators must log in)' })
+      .option('run-as', {
+        type: 'string',
+        describe: 'user mosquitto runs as when started as root (it must be able to read the 0600 password file; default: mosquitto\'s own "mosquitto")',
+      }) as unknown as Argv<MosquittoArgs>,
   handler: (a: ArgumentsCamelCase<MosquittoArgs>) => {
     const config = resolveConfig(a);
     const out = resolve(a.out);
@@ -30,7 +34,10 @@ export const mosquittoConfigCommand: CommandModule<object, MosquittoArgs> = {
     const files = { conf: join(out, 'mosquitto.conf'), acl: join(out, 'acl'), passwd: join(out, 'passwd'), env: join(out, 'cloud.env') };
     writeFileSync(files.acl, renderAcl(config.telemetry.topic));
     writeFileSync(files.passwd, renderPasswordFile({ deviceSecret, thingNames: [...fleetThings(config)].map((t) => t.thingName), cloudPassword: cloud.password, operatorPassword: operator?.password }), { mode: 0o600 });
-    writeFileSync(files.conf, renderMosquittoConf({ port: a.port, host: a['listen-host'], aclFile: files.acl, passwordFile: files.passwd, allowAnonymous: loopback }));
+    writeFileSync(
+      files.conf,
+      renderMosquittoConf({ port: a.port, host: a['listen-host'], aclFile: files.acl, passwordFile: files.passwd, allowAnonymous: loopback, extra: a['run-as'] ? [`user ${a['run-as']}`] : [] }),
+    );
     writeFileSync(files.env, `ACFLEET_CLOUD_USERNAME=${cloud.username}\nACFLEET_CLOUD_PASSWORD=${cloud.password}\nACFLEET_DEVICE_SECRET=${deviceSecret}\n`, { mode: 0o600 });
     process.stdout.write(
       [
