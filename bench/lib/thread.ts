@@ -1,4 +1,8 @@
-/** A TypeScript worker thread (loaded through tsx, as FleetPool loads its workers from sources). */
+/**
+ * A TypeScript worker thread, loaded through tsx. A worker's entry file is resolved before its
+ * `--import tsx` hooks are in place, so the entry is a one-line script that imports the .ts file
+ * (piscina does the same: its own .js worker imports the task file).
+ */
 import { Worker } from 'node:worker_threads';
 import { Inbox } from './inbox.js';
 
@@ -8,7 +12,7 @@ export class TsThread<In, Out extends { type: string }> {
   private readonly exited: Promise<void>;
 
   constructor(file: URL, workerData: unknown) {
-    this.worker = new Worker(file, { execArgv: ['--import', 'tsx'], workerData });
+    this.worker = new Worker(`import(${JSON.stringify(file.href)}).catch((e) => { throw e; });`, { eval: true, execArgv: ['--import', 'tsx'], workerData });
     this.worker.on('message', (m: Out) => this.inbox.push(m));
     this.worker.on('error', (e) => this.inbox.close(`worker error: ${e.stack ?? e.message}`));
     this.exited = new Promise((resolve) =>

@@ -9,6 +9,9 @@ import { ShadowClient } from './shadow-client.js';
 import { displayTemperature, telemetryPayload, telemetryTopic } from './telemetry.js';
 import { initialThermalState, sensorReading, stepThermal, type ThermalState } from './thermal.js';
 
+/** Connection refusals already reported by this worker: one warning per reason, not one per device. */
+const reportedRefusals = new Set<string>();
+
 const TIMER_TELEMETRY = 1;
 const TIMER_RECONNECT = 2;
 
@@ -126,6 +129,10 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
     const was = this.state;
     if (was === DeviceState.Connecting) {
       this.ctx.counters.connectFailures++;
+      if (reason && !reportedRefusals.has(reason)) {
+        reportedRefusals.add(reason);
+        this.ctx.log.warn({ thing: this.thingName, reason }, 'connection refused or failed; devices keep retrying with backoff (further failures with this reason are only counted)');
+      }
     } else if (was === DeviceState.Online) {
       this.ctx.counters.disconnects++;
     }

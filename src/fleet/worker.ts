@@ -69,6 +69,8 @@ export default async function runSlice(task: WorkerTask): Promise<WorkerResult> 
     await Promise.all(devices.map((d) => d.stop()));
     report();
     loop.disable();
+    // Logs go out asynchronously; a worker that returns without flushing loses its last lines.
+    log.flush();
     port.close();
     return { ok: true, workerIndex, counters: { ...counters } };
   } catch (e) {
