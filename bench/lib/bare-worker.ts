@@ -4,16 +4,12 @@
  * concurrency as FleetPool. On request they publish telemetry-like JSON as fast as the sockets take it.
  */
 import { monitorEventLoopDelay } from 'node:perf_hooks';
-import { parentPort, workerData } from 'node:worker_threads';
+import type { MessagePort } from 'node:worker_threads';
 import mqtt, { type MqttClient } from 'mqtt';
 import type { BareToMain, BareWorkerData, MainToBare } from './bare-protocol.js';
 import type { BenchIdentity } from './identities.js';
+import type { ThreadTask } from './thread.js';
 import { nowMs } from './time.js';
-
-const data = workerData as BareWorkerData;
-const port = parentPort;
-if (!port) throw new Error('bare-worker.ts runs as a worker thread');
-const send = (m: BareToMain): void => port.postMessage(m);
 
 interface Slot {
   id: BenchIdentity;
@@ -24,13 +20,26 @@ interface Slot {
   done: () => void;
 }
 
-const slots: Slot[] = data.identities.map((id) => {
-  const s: Slot = { id, client: undefined, online: false, busy: false, done: () => (s.busy = false) };
-  return s;
-});
-let dropped = 0;
+/** The thread's one task: runs until the bench says stop. */
+export default function run({ data, port }: ThreadTask<BareWorkerData>): Promise<void> {
+  const send = (m: BareToMain): void => port.postMessage(m);
+  const slots: Slot[] = data.identities.map((id) => {
+    const s: Slot = { id, client: undefined, online: false, busy: false, done: () => (s.busy = false) };
+    return s;
+  });
+  const state = { dropped: 0 };
+  connectAll(data, slots, send, state);
+  return new Promise((resolve) => {
+    port.on('message', (m: MainToBare) => {
+      if (m.type === 'publish') publishUntil(m.untilMs, slots, send, state);
+      else if (m.type === 'stop') void stopAll(slots, send, port).then(resolve);
+    });
+  });
+}
 
-function connectAll(): void {
+type Send = (m: BareToMain) => void;
+
+function connectAll(data: BareWorkerData, slots: Slot[], send: Send, state: { dropped: number }): void {
   const n = slots.length;
   const latencies = new Float64Array(n);
   let next = 0;
@@ -79,7 +88,7 @@ function connectAll(): void {
       c.on('error', (e) => (lastError = e.message));
       c.on('close', () => {
         if (!settled) return settle(false);
-        if (slot.online) dropped++;
+        if (slot.online) state.dropped++;
         slot.online = false;
       });
     }
@@ -89,7 +98,7 @@ function connectAll(): void {
 }
 
 /** Round-robin over the clients: each publishes once per round unless its socket is still draining. */
-function publishUntil(untilMs: number): void {
+function publishUntil(untilMs: number, slots: Slot[], send: Send, state: { dropped: number }): void {
   let count = 0;
   const loop = monitorEventLoopDelay({ resolution: 10 });
   loop.enable();
@@ -103,7 +112,7 @@ function publishUntil(untilMs: number): void {
     if (now >= untilMs) {
       clearInterval(sampler);
       loop.disable();
-      send({ type: 'published', count, dropped, loopP99Ms: p99s });
+      send({ type: 'published', count, dropped: state.dropped, loopP99Ms: p99s });
       return;
     }
     const timestamp = Math.floor(now / 1000);
@@ -127,15 +136,11 @@ function publishUntil(untilMs: number): void {
   round();
 }
 
-async function stopAll(): Promise<void> {
+async function stopAll(slots: Slot[], send: Send, port: MessagePort): Promise<void> {
   await Promise.all(
     slots.map((s) => (s.client ? new Promise<void>((resolve) => s.client?.end(true, {}, () => resolve())) : Promise.resolve())),
   );
   send({ type: 'stopped' });
+  port.close();
 }
 
-port.on('message', (m: MainToBare) => {
-  if (m.type === 'publish') publishUntil(m.untilMs);
-  else if (m.type === 'stop') void stopAll();
-});
-connectAll();

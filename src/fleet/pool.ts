@@ -6,12 +6,15 @@ import type { ClockEpoch } from '../core/clock.js';
 import { AcfleetError, ErrorCodes } from '../core/errors.js';
 import type { LogLevel } from '../core/log.js';
 import { newCounters, type FleetCounters } from '../device/context.js';
-import type { MainToWorker, WorkerResult, WorkerStats, WorkerTask, WorkerToMain } from './protocol.js';
+import type { MainToWorker, TransportSpec, WorkerResult, WorkerStats, WorkerTask, WorkerToMain } from './protocol.js';
 import { shardSlots, splitSlots, type Shard } from './shard.js';
 
 export interface FleetPoolOptions {
   config: FleetConfig;
+  /** MQTT URL the devices connect to with MQTT.js… */
   brokerUrl: string;
+  /** …unless another transport is chosen (aws-iot-device-sdk-v2). */
+  transport?: TransportSpec;
   deviceSecret: string | null;
   clockEpoch: ClockEpoch;
   shard?: Shard;
@@ -71,7 +74,7 @@ export class FleetPool {
         workerIndex,
         config: o.config,
         slots: slice,
-        brokerUrl: o.brokerUrl,
+        transport: o.transport ?? { kind: 'mqttjs', url: o.brokerUrl },
         deviceSecret: o.deviceSecret,
         clockEpoch: o.clockEpoch,
         logLevel: o.logLevel ?? 'info',

@@ -6,13 +6,19 @@ import type { FleetConfig } from '../config/schema.js';
 import type { ClockEpoch } from '../core/clock.js';
 import type { LogLevel } from '../core/log.js';
 import type { FleetCounters } from '../device/context.js';
+import type { AwsCrtTarget } from '../transport/aws-sdk-v2.js';
+
+/** Which MQTT client library the devices use, and where they connect. */
+export type TransportSpec =
+  | { kind: 'mqttjs'; url: string }
+  | { kind: 'aws-crt'; target: AwsCrtTarget };
 
 export interface WorkerTask {
   workerIndex: number;
   config: FleetConfig;
   /** [groupIndex, index] pairs this worker runs. */
   slots: Int32Array;
-  brokerUrl: string;
+  transport: TransportSpec;
   deviceSecret: string | null;
   clockEpoch: ClockEpoch;
   logLevel: LogLevel;

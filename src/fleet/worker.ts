@@ -6,11 +6,18 @@ import { ScaledClock } from '../core/clock.js';
 import { createLogger } from '../core/log.js';
 import { mulberry32 } from '../core/random.js';
 import { newCounters, type DeviceContext } from '../device/context.js';
+import type { ConnectionFactory } from '../transport/connection.js';
 import { mqttJsFactory } from '../transport/mqttjs.js';
+import { awsCrtFactory } from '../transport/aws-sdk-v2.js';
 import { buildThermostats } from './build-devices.js';
 import { FifoConnectGate } from './connect-gate.js';
-import type { MainToWorker, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
+import type { MainToWorker, TransportSpec, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
 import { WorkerScheduler } from './scheduler.js';
+
+async function connectionFactory(t: TransportSpec): Promise<ConnectionFactory> {
+  if (t.kind === 'mqttjs') return mqttJsFactory({ url: t.url });
+  return awsCrtFactory(t.target);
+}
 
 export default async function runSlice(task: WorkerTask): Promise<WorkerResult> {
   const { port, workerIndex } = task;
@@ -25,7 +32,7 @@ export default async function runSlice(task: WorkerTask): Promise<WorkerResult> 
       clock,
       timers,
       gate: new FifoConnectGate(task.maxConcurrentConnects),
-      connections: mqttJsFactory({ url: task.brokerUrl }),
+      connections: await connectionFactory(task.transport),
       log,
       counters,
       random: mulberry32(task.config.seed ^ (workerIndex * 0x9e3779b1)),

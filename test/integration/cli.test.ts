@@ -58,6 +58,12 @@ describe('acfleet CLI', () => {
     expect(r.stderr).toContain('--speed must be a number above 0');
   });
 
+  it('explains that aws-crt devices need a TCP broker URL or an AWS IoT endpoint', async () => {
+    const r = await runCli(['fleet', '--transport', 'aws-crt', '--broker', 'ws://127.0.0.1:8080/mqtt', '--state', ':memory:'], { ACFLEET_DEVICE_SECRET: 'x'.repeat(20) });
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain('--endpoint');
+  });
+
   it('will not listen beyond loopback without an operator login', async () => {
     const r = await runCli(['cloud', '--host', '0.0.0.0', '--mqtt-port', '0', '--http-port', '0', '--state', ':memory:'], { ACFLEET_OPERATOR_USERNAME: '', ACFLEET_OPERATOR_PASSWORD: '' });
     expect(r.code).toBe(1);

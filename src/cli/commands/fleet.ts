@@ -2,6 +2,7 @@ import type { ArgumentsCamelCase, Argv, CommandModule } from 'yargs';
 import { ScaledClock } from '../../core/clock.js';
 import { createLogger } from '../../core/log.js';
 import { FleetPool, type FleetStats } from '../../fleet/pool.js';
+import type { TransportSpec } from '../../fleet/protocol.js';
 import { parseShard } from '../../fleet/shard.js';
 import { resolveClockEpoch } from '../clock-epoch.js';
 import { UsageError, withCommonOptions, resolveConfig, type CommonArgs } from '../options.js';
@@ -11,6 +12,10 @@ import { StatusDisplay } from '../status.js';
 
 type FleetArgs = CommonArgs & {
   broker?: string | undefined;
+  transport: 'mqttjs' | 'aws-crt';
+  endpoint?: string | undefined;
+  certs: string;
+  ca?: string | undefined;
   shard: string;
   workers?: number | undefined;
   'cloud-url'?: string | undefined;
@@ -22,6 +27,14 @@ export interface FleetIpcStats {
   stats: FleetStats;
 }
 
+function fleetTransport(a: FleetArgs, brokerUrl: string): TransportSpec | undefined {
+  if (a.endpoint) return { kind: 'aws-crt', target: { kind: 'aws-iot', endpoint: a.endpoint, certDir: a.certs, caFile: a.ca } };
+  if (a.transport !== 'aws-crt') return undefined;
+  const url = new URL(brokerUrl);
+  if (url.protocol !== 'mqtt:' && url.protocol !== 'tcp:') throw new UsageError(`--transport aws-crt speaks plain TCP to a local broker (mqtt://host:port) or TLS to AWS IoT Core (--endpoint); got ${brokerUrl}`);
+  return { kind: 'aws-crt', target: { kind: 'plain', host: url.hostname, port: Number(url.port || 1883) } };
+}
+
 export const fleetCommand: CommandModule<object, FleetArgs> = {
   command: 'fleet',
   describe: 'run the virtual thermostats against an MQTT broker (the embedded one, mosquitto, …)',
@@ -31,6 +44,10 @@ export const fleetCommand: CommandModule<object, FleetArgs> = {
       .option('shard', { type: 'string', default: '1/1', describe: 'run shard i of n (e.g. 2/4); n processes together run the whole fleet' })
       .option('workers', { type: 'number', describe: 'worker threads (default: one per core)' })
       .option('cloud-url', { type: 'string', describe: "follow this acfleet cloud's simulation clock (its HTTP URL)" })
+      .option('transport', { type: 'string', choices: ['mqttjs', 'aws-crt'] as const, default: 'mqttjs' as const, describe: 'MQTT client library: MQTT.js, or aws-iot-device-sdk-v2 (aws-crt)' })
+      .option('endpoint', { type: 'string', describe: 'AWS IoT Core data endpoint (xxxx-ats.iot.REGION.amazonaws.com): devices connect there with mutual TLS (implies --transport aws-crt)' })
+      .option('certs', { type: 'string', default: 'certs', describe: 'with --endpoint: folder holding <thing>.cert.pem and <thing>.private.key per device' })
+      .option('ca', { type: 'string', describe: 'with --endpoint: CA bundle (e.g. certs/AmazonRootCA1.pem); default: the system trust store' })
       .check((a) => {
         if (!parseShard(String(a.shard))) throw new UsageError(`--shard must look like i/n with 1 ≤ i ≤ n, got ${String(a.shard)}`);
         if (a.workers !== undefined && (!Number.isInteger(a.workers) || a.workers < 1)) throw new UsageError(`--workers must be a whole number ≥ 1, got ${a.workers}`);
@@ -40,7 +57,9 @@ export const fleetCommand: CommandModule<object, FleetArgs> = {
     const config = resolveConfig(a);
     const log = createLogger(a['log-level'], 'acfleet-fleet');
     const brokerUrl = a.broker ?? (config.broker.type === 'external' ? config.broker.url : `mqtt://${config.broker.host === '0.0.0.0' ? '127.0.0.1' : config.broker.host}:${config.broker.port}`);
-    const deviceSecret = resolveDeviceSecret(config, a.state, false);
+    const transport = fleetTransport(a, brokerUrl);
+    // AWS IoT Core authenticates devices by certificate, not by password.
+    const deviceSecret = transport?.kind === 'aws-crt' && transport.target.kind === 'aws-iot' ? null : resolveDeviceSecret(config, a.state, false);
     const epoch = await resolveClockEpoch(config.speed, a['cloud-url']);
     const clock = new ScaledClock(epoch);
     const shard = parseShard(a.shard) ?? { index: 0, count: 1 };
@@ -49,6 +68,7 @@ export const fleetCommand: CommandModule<object, FleetArgs> = {
     const pool = FleetPool.start({
       config,
       brokerUrl,
+      transport,
       deviceSecret,
       clockEpoch: epoch,
       shard,
@@ -63,7 +83,8 @@ export const fleetCommand: CommandModule<object, FleetArgs> = {
         }
       },
     });
-    if (!ipc) process.stdout.write(`acfleet fleet: ${pool.deviceCount} devices (shard ${shard.index + 1}/${shard.count}) → ${brokerUrl}\n`);
+    const where = a.endpoint ? `AWS IoT Core ${a.endpoint}` : brokerUrl;
+    if (!ipc) process.stdout.write(`acfleet fleet: ${pool.deviceCount} devices (shard ${shard.index + 1}/${shard.count}, ${transport?.kind ?? 'mqttjs'}) → ${where}\n`);
     void pool.failures().then((f) => {
       display?.stop();
       log.error({ worker: f.workerIndex, error: f.error }, 'a fleet worker failed');

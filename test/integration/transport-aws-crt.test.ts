@@ -1,0 +1,55 @@
+import type { MqttClient } from 'mqtt';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { FleetPool } from '../../src/fleet/pool.js';
+import { embeddedBroker, type BrokerUnderTest } from '../helpers/brokers.js';
+import { testFleetConfig } from '../helpers/fleet-config.js';
+import { connectClient, eventually, nextMessage } from '../helpers/mqtt.js';
+
+/**
+ * The same devices on aws-iot-device-sdk-v2 (aws-crt), the client they use against AWS IoT
+ * Core, here over plain TCP to the local broker with the same per-device logins.
+ */
+describe('devices on aws-iot-device-sdk-v2', () => {
+  let b: BrokerUnderTest;
+  let pool: FleetPool;
+  let operator: MqttClient;
+  const config = testFleetConfig({ alpha: 6, beta: 4 });
+
+  beforeAll(async () => {
+    b = await embeddedBroker(config);
+    const url = new URL(b.mqttUrl);
+    pool = FleetPool.start({
+      config,
+      brokerUrl: b.mqttUrl,
+      transport: { kind: 'aws-crt', target: { kind: 'plain', host: url.hostname, port: Number(url.port) } },
+      deviceSecret: b.deviceSecret,
+      clockEpoch: b.cloud.clockEpoch,
+      workers: 1,
+      logLevel: 'silent',
+      statsIntervalMs: 100,
+    });
+    operator = await connectClient(b.mqttUrl, { clientId: 'crt-operator' });
+  });
+
+  afterAll(async () => {
+    await operator?.endAsync(true);
+    await pool?.stop();
+    await b?.stop();
+  });
+
+  it('connect with their device passwords and publish telemetry', async () => {
+    await eventually(() => (pool.stats().counters.online === 10 ? true : undefined), '10 aws-crt devices online', 20_000);
+    expect(b.cloud.onlineDevices).toBe(10);
+    await operator.subscribeAsync('dt/acfleet/london/#');
+    const m = await nextMessage(operator, () => true);
+    expect(m.json).toMatchObject({ tempUnit: 'celsius', location: 'london' });
+  });
+
+  it('apply a desired ledColor from their shadow delta and report it', async () => {
+    const thing = 'Beta-00002';
+    await operator.subscribeAsync(`$aws/things/${thing}/shadow/update/accepted`);
+    const reported = nextMessage(operator, (_t, p) => p.toString().includes('"reported":{"ledColor":"yellow"}'));
+    operator.publish(`$aws/things/${thing}/shadow/update`, JSON.stringify({ state: { desired: { ledColor: 'yellow' } } }));
+    await reported;
+  });
+});
