@@ -5,20 +5,17 @@
  * most devices one fleet process holds.
  */
 import type { BenchOptions } from './lib/args.js';
-import { BareFleet } from './lib/bare-fleet.js';
-import { hasMosquitto, withBroker, type BrokerKind } from './lib/brokers.js';
-import { TelemetryCounter } from './lib/counter.js';
+import { hasMosquitto, withBroker, type BenchBroker, type BrokerKind } from './lib/brokers.js';
 import { measureFleetConnect } from './lib/fleet-connect.js';
 import { benchFleetConfig, CONNECTS_IN_FLIGHT, fleetWorkerCount } from './lib/fleet-config.js';
 import type { BrokerResults, MaxResults, SkippedBroker } from './lib/fleet-results.js';
 import { fleetRows } from './lib/fleet-rows.js';
-import { benchIdentities } from './lib/identities.js';
 import { summarizeMs } from './lib/latency.js';
 import { MAX_ONLINE_TIMEOUT_MS, measureMaxDevices } from './lib/max-devices.js';
 import { measureMemory } from './lib/memory.js';
 import { renderTable, writeResults } from './lib/report.js';
 import { machineInfo, ownChildPids } from './lib/system.js';
-import { measureBareTelemetry, measureFleetTelemetry, telemetrySpeed, OFFERED_MSGS_PER_SEC, WINDOW_MS } from './lib/telemetry.js';
+import { bareConnectAndTelemetryPhase, fleetTelemetryPhase, telemetrySpeed, OFFERED_MSGS_PER_SEC, WINDOW_MS } from './lib/telemetry.js';
 import { sleep } from './lib/time.js';
 
 const DEFAULT_DEVICES = 5_000;
@@ -52,54 +49,59 @@ async function benchBroker(kind: BrokerKind, devices: number): Promise<BrokerRes
   const config = benchFleetConfig({ devices });
   const r: BrokerResults = { broker: kind, devices, errors: [] };
   const tag = `[${kind}]`.padEnd(12);
-  await withBroker(kind, config, async (b) => {
-    const counter = await TelemetryCounter.connect(b.mqttUrl);
-    try {
+  const noteDeath = (b: BenchBroker, phase: string): void => {
+    const why = b.died();
+    if (why) r.errors.push({ step: `${phase}: the broker died`, message: why });
+  };
+
+  // Phase 1, a fresh broker: the fleet's connect rate, then memory per device in child processes.
+  await step(r, 'connect + memory phase', () =>
+    withBroker(kind, config, async (b) => {
       await step(r, 'connect (acfleet)', async () => {
         const f = await measureFleetConnect(b, config, devices, CONNECT_TIMEOUT_MS);
         r.fleetConnect = f;
-        log(`${tag}connect  acfleet: ${n(f.online)}/${n(devices)} online in ${s(f.elapsedMs)} (${n((f.online * 1000) / f.elapsedMs)}/s), first after ${s(f.firstMs)}, shadows synced at ${s(f.shadowSyncedMs)}`);
+        log(`${tag}connect   acfleet: ${n(f.online)}/${n(devices)} online in ${s(f.elapsedMs)} (${n((f.online * 1000) / f.elapsedMs)}/s), first after ${s(f.firstMs)}, shadows synced at ${s(f.shadowSyncedMs)}`);
       });
-      await counter.quiet();
-      await step(r, 'connect + telemetry (bare MQTT.js)', async () => {
-        const bare = BareFleet.start(b.mqttUrl, benchIdentities(config, b.deviceSecret), fleetWorkerCount(devices), CONNECTS_IN_FLIGHT);
-        try {
-          const c = await bare.connected(CONNECT_TIMEOUT_MS);
-          r.bareConnect = { ...c, latency: summarizeMs(c.latenciesMs) };
-          log(`${tag}connect  bare:    ${n(c.connected)}/${n(devices)} connected in ${s(c.elapsedMs)} (${n((c.connected * 1000) / c.elapsedMs)}/s), first after ${s(c.firstMs)}, CONNACK p50 ${r.bareConnect.latency.p50Ms.toFixed(1)} ms p99 ${r.bareConnect.latency.p99Ms.toFixed(1)} ms`);
-          const t = await measureBareTelemetry(bare, c.connected, counter);
-          r.bareTelemetry = t;
-          log(`${tag}telemetry bare:   received ${n(t.receivedPerSec)} msgs/s, sent ${n(t.sentPerSec)} msgs/s`);
-        } finally {
-          await bare.stop();
-        }
-      });
-      await counter.quiet();
-      await step(r, 'telemetry (acfleet)', async () => {
-        const t = await measureFleetTelemetry(b, devices, counter);
-        r.fleetTelemetry = t;
-        log(`${tag}telemetry acfleet: received ${n(t.receivedPerSec)} msgs/s, sent ≈${n(t.sentPerSec)} msgs/s of ${n(t.offeredPerSec ?? Number.NaN)} offered; event-loop p99 per second: ${t.loopP99Ms.map((v) => v.toFixed(0)).join(' ')} ms`);
-      });
-      await counter.quiet();
       await step(r, 'memory (bare MQTT.js)', async () => {
         const m = await measureMemory(b, 'bare', devices, CONNECTS_IN_FLIGHT);
         r.bareMemory = m;
-        log(`${tag}memory   bare:    ${n(m.heapPerDevice)} B heap, ${n(m.rssPerDevice)} B rss per client (${n(m.ready)}/${n(devices)} subscribed in ${s(m.readyMs)}, one thread)`);
+        log(`${tag}memory    bare:    ${n(m.heapPerDevice)} B heap, ${n(m.rssPerDevice)} B rss per client (${n(m.ready)}/${n(devices)} subscribed in ${s(m.readyMs)}, one thread)`);
       });
       await step(r, 'memory (acfleet)', async () => {
         const m = await measureMemory(b, 'acfleet', devices, CONNECTS_IN_FLIGHT);
         r.fleetMemory = m;
-        log(`${tag}memory   acfleet: ${n(m.heapPerDevice)} B heap, ${n(m.rssPerDevice)} B rss per device (${n(m.ready)}/${n(devices)} synced in ${s(m.readyMs)}, one thread)`);
+        log(`${tag}memory    acfleet: ${n(m.heapPerDevice)} B heap, ${n(m.rssPerDevice)} B rss per device (${n(m.ready)}/${n(devices)} synced in ${s(m.readyMs)}, one thread)`);
       });
-    } finally {
-      await counter.close();
+      noteDeath(b, 'connect + memory phase');
+    }),
+  );
+
+  // Phase 2, a fresh broker: bare clients connect (the connect baseline), then flood (the telemetry baseline).
+  await step(r, 'bare MQTT.js connect + telemetry phase', async () => {
+    const p = await bareConnectAndTelemetryPhase(kind, devices, CONNECT_TIMEOUT_MS);
+    r.bareConnect = { ...p.connect, latency: summarizeMs(p.connect.latenciesMs) };
+    const c = r.bareConnect;
+    log(`${tag}connect   bare:    ${n(c.connected)}/${n(devices)} connected in ${s(c.elapsedMs)} (${n((c.connected * 1000) / c.elapsedMs)}/s), first after ${s(c.firstMs)}, CONNACK p50 ${c.latency.p50Ms.toFixed(1)} ms p99 ${c.latency.p99Ms.toFixed(1)} ms`);
+    const t = p.telemetry;
+    if (t) {
+      r.bareTelemetry = t;
+      log(`${tag}telemetry bare:    received ${n(t.receivedPerSec)} msgs/s, sent ${n(t.sentPerSec)} msgs/s${t.brokerDied ? ` — BROKER DIED: ${t.brokerDied.split('\n')[0] ?? ''}` : ''}`);
+      if (t.brokerDied) r.errors.push({ step: 'telemetry (bare MQTT.js): the broker died', message: t.brokerDied });
     }
+  });
+
+  // Phase 3, a fresh broker: the fleet's telemetry at a speed that offers more than 2 cores carry.
+  await step(r, 'telemetry (acfleet)', async () => {
+    const t = await fleetTelemetryPhase(kind, devices);
+    r.fleetTelemetry = t;
+    log(`${tag}telemetry acfleet: received ${n(t.receivedPerSec)} msgs/s, sent ≈${n(t.sentPerSec)} msgs/s of ${n(t.offeredPerSec ?? Number.NaN)} offered; worker event-loop p99 per second: ${t.loopP99Ms.map((v) => v.toFixed(0)).join(' ')} ms${t.brokerDied ? ` — BROKER DIED: ${t.brokerDied.split('\n')[0] ?? ''}` : ''}`);
+    if (t.brokerDied) r.errors.push({ step: 'telemetry (acfleet): the broker died', message: t.brokerDied });
   });
   return r;
 }
 
-/** Which brokers run; the embedded one shares this process's descriptors with the fleet's sockets. */
-function chooseBrokers(o: BenchOptions, devices: number, fdLimit: number): { run: BrokerKind[]; skipped: SkippedBroker[] } {
+/** Which brokers run: mosquitto only where it is installed. */
+function chooseBrokers(o: BenchOptions): { run: BrokerKind[]; skipped: SkippedBroker[] } {
   const wanted: BrokerKind[] = o.broker === 'both' ? ['mosquitto', 'aedes'] : [o.broker];
   const run: BrokerKind[] = [];
   const skipped: SkippedBroker[] = [];
@@ -107,10 +109,6 @@ function chooseBrokers(o: BenchOptions, devices: number, fdLimit: number): { run
     if (kind === 'mosquitto' && !hasMosquitto) {
       const reason = 'mosquitto is not installed (apt-get install -y mosquitto): the mosquitto measurements are SKIPPED';
       loud(`SKIPPED: ${reason}`);
-      skipped.push({ broker: kind, reason });
-    } else if (kind === 'aedes' && 2 * devices + FD_HEADROOM > fdLimit) {
-      const reason = `${n(devices)} devices need ${n(2 * devices)} descriptors in this process with the embedded broker (both ends of every socket), over ulimit -n ${n(fdLimit)}`;
-      loud(`SKIPPED aedes: ${reason}`);
       skipped.push({ broker: kind, reason });
     } else {
       run.push(kind);
@@ -170,7 +168,10 @@ export async function run(o: BenchOptions): Promise<number> {
     `  telemetry: speed ${telemetrySpeed(devices)} × 10 s interval → ${n(OFFERED_MSGS_PER_SEC)} msgs/s offered, counted for ${WINDOW_MS / 1000} s; fleet workers ${fleetWorkerCount(devices)}, ${CONNECTS_IN_FLIGHT} handshakes in flight each\n`,
   );
 
-  const { run: kinds, skipped } = chooseBrokers(o, devices, fdLimit);
+  if (devices + FD_HEADROOM > fdLimit) {
+    loud(`${n(devices)} devices hold ${n(devices)} sockets in this process (the fleet and baseline threads), close to ulimit -n ${n(fdLimit)}: expect EMFILE failures`);
+  }
+  const { run: kinds, skipped } = chooseBrokers(o);
   const brokers: BrokerResults[] = [];
   for (const kind of kinds) {
     try {

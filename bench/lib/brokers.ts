@@ -1,22 +1,79 @@
 /**
- * The brokers under test, started exactly as the integration tests start them: the embedded
- * aedes broker inside CloudRuntime, or a real mosquitto with acfleet's generated ACL and password
- * file and the cloud services connected to it over TCP.
+ * The brokers under test. mosquitto: a real mosquitto with acfleet's generated ACL and password
+ * file, the cloud services connected to it over TCP from this process (as the integration tests
+ * start it). aedes: acfleet's CloudRuntime with its embedded broker, in a child process of its own.
  */
-import { embeddedBroker, mosquittoBroker, type BrokerUnderTest } from '../../test/helpers/brokers.js';
-import { hasMosquitto } from '../../test/helpers/mosquitto.js';
 import type { FleetConfig } from '../../src/config/schema.js';
+import type { ClockEpoch } from '../../src/core/clock.js';
+import { mosquittoBroker } from '../../test/helpers/brokers.js';
+import { hasMosquitto } from '../../test/helpers/mosquitto.js';
+import { TsChild } from './child.js';
+import type { BenchToCloud, CloudChildArgs, CloudToBench } from './cloud-protocol.js';
+import { within } from './time.js';
 
-export type BrokerKind = BrokerUnderTest['kind'];
-export type { BrokerUnderTest };
+export type BrokerKind = 'aedes' | 'mosquitto';
 export { hasMosquitto };
 
-export function startBroker(kind: BrokerKind, config: FleetConfig): Promise<BrokerUnderTest> {
-  return kind === 'aedes' ? embeddedBroker(config) : mosquittoBroker(config);
+export interface BenchBroker {
+  kind: BrokerKind;
+  mqttUrl: string;
+  deviceSecret: string;
+  clockEpoch: ClockEpoch;
+  /** Why the broker went away during the run, if it did. */
+  died(): string | undefined;
+  /** Clean shutdown; idempotent. */
+  stop(): Promise<void>;
+  /** For an overloaded broker whose backlog would take minutes to drain: no goodbye. Idempotent. */
+  kill(): Promise<void>;
+}
+
+const CLOUD_CHILD = new URL('./cloud-child.ts', import.meta.url);
+
+async function startAedes(config: FleetConfig): Promise<BenchBroker> {
+  const devices = config.groups.reduce((a, g) => a + g.count, 0);
+  const args: CloudChildArgs = { devices };
+  const child = new TsChild<BenchToCloud, CloudToBench>(CLOUD_CHILD, args);
+  const ready = await child.inbox.first(['ready', 'error'], 60_000);
+  if (ready?.type !== 'ready') {
+    await child.finish(0);
+    throw new Error(`the embedded broker did not start: ${ready?.message ?? child.inbox.closedReason ?? 'timed out'}`);
+  }
+  let crash: string | undefined;
+  void child.inbox.next('crashed', 24 * 3_600_000).then((m) => (crash = m?.message));
+  let ended: Promise<void> | undefined;
+  return {
+    kind: 'aedes',
+    mqttUrl: ready.mqttUrl,
+    deviceSecret: ready.deviceSecret,
+    clockEpoch: ready.clockEpoch,
+    died: () => crash ?? (child.exited ? `the broker process exited (${child.inbox.closedReason ?? '?'})` : undefined),
+    stop: () =>
+      (ended ??= (async () => {
+        child.send({ type: 'stop' });
+        await child.inbox.next('stopped', 35_000);
+        await child.finish(5_000);
+      })()),
+    kill: () => (ended ??= child.finish(0)),
+  };
+}
+
+async function startMosquittoWithCloud(config: FleetConfig): Promise<BenchBroker> {
+  const b = await mosquittoBroker(config);
+  let ended: Promise<void> | undefined;
+  // mosquitto keeps up with the load, so a kill is the same bounded clean stop.
+  const stop = (): Promise<void> =>
+    (ended ??= within(b.stop(), 30_000).then((r) => {
+      if (r === undefined) process.stderr.write('bench: !!! stopping mosquitto and its cloud took over 30 s\n');
+    }));
+  return { kind: 'mosquitto', mqttUrl: b.mqttUrl, deviceSecret: b.deviceSecret, clockEpoch: b.cloud.clockEpoch, died: () => undefined, stop, kill: stop };
+}
+
+export function startBroker(kind: BrokerKind, config: FleetConfig): Promise<BenchBroker> {
+  return kind === 'aedes' ? startAedes(config) : startMosquittoWithCloud(config);
 }
 
 /** Runs `body` against a fresh broker and always tears the broker down. */
-export async function withBroker<T>(kind: BrokerKind, config: FleetConfig, body: (b: BrokerUnderTest) => Promise<T>): Promise<T> {
+export async function withBroker<T>(kind: BrokerKind, config: FleetConfig, body: (b: BenchBroker) => Promise<T>): Promise<T> {
   const b = await startBroker(kind, config);
   try {
     return await body(b);

@@ -17,7 +17,8 @@ export interface ChildOptions {
 export class TsChild<In, Out extends { type: string }> {
   readonly inbox = new Inbox<Out>();
   private readonly proc: ChildProcess;
-  private readonly exited: Promise<void>;
+  private readonly exitedPromise: Promise<void>;
+  private hasExited = false;
 
   constructor(file: URL, args: unknown, o: ChildOptions = {}) {
     this.proc = spawn(process.execPath, [...(o.nodeFlags ?? []), '--import', 'tsx', fileURLToPath(file), JSON.stringify(args)], {
@@ -27,26 +28,28 @@ export class TsChild<In, Out extends { type: string }> {
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     this.proc.on('message', (m: Out) => this.inbox.push(m));
-    this.exited = new Promise((resolve) =>
+    this.exitedPromise = new Promise((resolve) =>
       this.proc.once('exit', (code, signal) => {
+        this.hasExited = true;
         this.inbox.close(`child exited (${signal ?? code})`);
         resolve();
       }),
     );
   }
 
-  get pid(): number | undefined {
-    return this.proc.pid;
+  get exited(): boolean {
+    return this.hasExited;
   }
 
   send(m: In): void {
     if (this.proc.connected) this.proc.send(m as object);
   }
 
-  /** Waits up to `graceMs` for the child to exit by itself, then kills it (by its own pid). */
+  /** Waits up to `graceMs` for the child to exit by itself, then kills it (this child only). */
   async finish(graceMs: number): Promise<void> {
+    if (this.hasExited) return;
     const timer = setTimeout(() => this.proc.kill('SIGKILL'), graceMs);
-    await this.exited;
+    await this.exitedPromise;
     clearTimeout(timer);
   }
 }

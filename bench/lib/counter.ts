@@ -1,17 +1,14 @@
 /** The operator subscriber that counts telemetry, for the fleet and its baseline alike. */
 import mqtt, { type MqttClient } from 'mqtt';
-import { nowMs, waitUntil } from './time.js';
 
 export const TELEMETRY_FILTER = 'dt/acfleet/#';
 
 export class TelemetryCounter {
   private received = 0;
-  private lastAt = 0;
 
   private constructor(private readonly client: MqttClient) {
     client.on('message', () => {
       this.received++;
-      this.lastAt = nowMs();
     });
   }
 
@@ -34,14 +31,6 @@ export class TelemetryCounter {
 
   get count(): number {
     return this.received;
-  }
-
-  /**
-   * Waits until nothing has arrived for `quietMs` (at most `timeoutMs`), so the backlog of one
-   * measurement does not spill into the next.
-   */
-  quiet(quietMs = 500, timeoutMs = 30_000): Promise<boolean> {
-    return waitUntil(() => nowMs() - this.lastAt >= quietMs, timeoutMs, 50);
   }
 
   close(): Promise<void> {

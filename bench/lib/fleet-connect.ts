@@ -1,6 +1,6 @@
 /** Step 1, acfleet side: how fast a FleetPool brings every device online. */
 import type { FleetConfig } from '../../src/config/schema.js';
-import type { BrokerUnderTest } from './brokers.js';
+import type { BenchBroker } from './brokers.js';
 import { withPool } from './pool.js';
 import { nowMs, waitUntil } from './time.js';
 
@@ -21,10 +21,10 @@ export interface FleetConnectResult {
 /** Stats every 100 ms, as the brief asks: "online" is seen at most one report (≈100 ms) late. */
 const STATS_INTERVAL_MS = 100;
 
-export async function measureFleetConnect(b: BrokerUnderTest, config: FleetConfig, devices: number, timeoutMs: number): Promise<FleetConnectResult> {
+export async function measureFleetConnect(b: BenchBroker, config: FleetConfig, devices: number, timeoutMs: number): Promise<FleetConnectResult> {
   const startedAt = nowMs();
   return withPool(
-    { config, brokerUrl: b.mqttUrl, deviceSecret: b.deviceSecret, clockEpoch: b.cloud.clockEpoch, logLevel: 'error', statsIntervalMs: STATS_INTERVAL_MS },
+    { config, brokerUrl: b.mqttUrl, deviceSecret: b.deviceSecret, clockEpoch: b.clockEpoch, logLevel: 'error', statsIntervalMs: STATS_INTERVAL_MS },
     async ({ pool, failure }) => {
       let firstAt = Number.NaN;
       const complete = await waitUntil(

@@ -82,7 +82,7 @@ function telemetryRows(r: BrokerResults): Row[] {
   const offered = f?.offeredPerSec;
   const fleetLoop = f ? median(f.loopP99Ms) : undefined;
   const bareLoop = b ? median(b.loopP99Ms) : undefined;
-  const problems = [f?.failure, b?.failure, f && f.online < f.devices ? `acfleet: only ${f.online}/${f.devices} online` : undefined].filter(Boolean).join('; ');
+  const problems = [f?.failure, b?.failure, f?.brokerDied ? 'the broker died during the acfleet run' : undefined, b?.brokerDied ? 'the broker died during the baseline run' : undefined, f && f.online < f.devices ? `acfleet: only ${f.online}/${f.devices} online` : undefined].filter(Boolean).join('; ');
   return [
     {
       broker: r.broker,

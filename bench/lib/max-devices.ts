@@ -14,7 +14,7 @@ export const MAX_ONLINE_TIMEOUT_MS = 120_000;
 
 export async function measureMaxDevices(devices: number, log: (line: string) => void): Promise<MaxChildResult> {
   return withBroker('mosquitto', benchFleetConfig({ devices }), async (b) => {
-    const args: MaxChildArgs = { url: b.mqttUrl, devices, clockEpoch: b.cloud.clockEpoch, onlineTimeoutMs: MAX_ONLINE_TIMEOUT_MS };
+    const args: MaxChildArgs = { url: b.mqttUrl, devices, clockEpoch: b.clockEpoch, onlineTimeoutMs: MAX_ONLINE_TIMEOUT_MS };
     const child = new TsChild<never, MaxChildMessage>(CHILD_FILE, args, { env: { [DEVICE_SECRET_ENV]: b.deviceSecret } });
     try {
       const deadline = Date.now() + MAX_ONLINE_TIMEOUT_MS + 60_000;

@@ -1,5 +1,5 @@
 /** Step 2: memory per device, measured in a dedicated child process for each kind of client. */
-import type { BrokerUnderTest } from './brokers.js';
+import type { BenchBroker } from './brokers.js';
 import { TsChild } from './child.js';
 import { DEVICE_SECRET_ENV, type MemoryChildArgs, type MemoryChildMessage, type MemoryChildResult, type MemoryMode } from './memory-protocol.js';
 
@@ -17,7 +17,7 @@ export interface MemoryResult {
   raw: MemoryChildResult;
 }
 
-export async function measureMemory(b: BrokerUnderTest, mode: MemoryMode, devices: number, maxInFlight: number): Promise<MemoryResult> {
+export async function measureMemory(b: BenchBroker, mode: MemoryMode, devices: number, maxInFlight: number): Promise<MemoryResult> {
   const args: MemoryChildArgs = { mode, url: b.mqttUrl, devices, maxInFlight, timeoutMs: READY_TIMEOUT_MS };
   const child = new TsChild<never, MemoryChildMessage>(CHILD_FILE, args, { nodeFlags: ['--expose-gc'], env: { [DEVICE_SECRET_ENV]: b.deviceSecret } });
   try {

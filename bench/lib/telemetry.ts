@@ -3,10 +3,11 @@
  * above what 2 cores carry, counted by the same operator subscriber for the fleet and the baseline.
  */
 import type { ClockEpoch } from '../../src/core/clock.js';
-import type { BareFleet } from './bare-fleet.js';
-import type { BrokerUnderTest } from './brokers.js';
-import type { TelemetryCounter } from './counter.js';
-import { benchFleetConfig } from './fleet-config.js';
+import { BareFleet, type BareConnectResult } from './bare-fleet.js';
+import { withBroker, type BenchBroker, type BrokerKind } from './brokers.js';
+import { TelemetryCounter } from './counter.js';
+import { benchFleetConfig, CONNECTS_IN_FLIGHT, fleetWorkerCount } from './fleet-config.js';
+import { benchIdentities } from './identities.js';
 import { withPool } from './pool.js';
 import { nowMs, sleep, waitUntil } from './time.js';
 
@@ -32,6 +33,8 @@ export interface TelemetryResult {
   /** Worst worker's event-loop p99 for each ~1 s of the window, ms. */
   loopP99Ms: number[];
   failure: string | undefined;
+  /** Set when the broker crashed or exited during the measurement. */
+  brokerDied: string | undefined;
 }
 
 export const telemetrySpeed = (devices: number): number => Math.min(10_000, Math.max(1, Math.ceil((OFFERED_MSGS_PER_SEC * INTERVAL_SIM_S) / devices)));
@@ -51,7 +54,7 @@ function rateWithin(samples: readonly Sample[], from: number, to: number): numbe
   return ((last.published - first.published) * 1000) / (last.at - first.at);
 }
 
-export async function measureFleetTelemetry(b: BrokerUnderTest, devices: number, counter: TelemetryCounter): Promise<TelemetryResult> {
+async function measureFleetTelemetry(b: BenchBroker, devices: number, counter: TelemetryCounter): Promise<TelemetryResult> {
   const speed = telemetrySpeed(devices);
   const config = benchFleetConfig({ devices, speed, interval: `${INTERVAL_SIM_S}s` });
   // The fleet's own fast clock; the cloud keeps its own, which only stamps shadow metadata.
@@ -77,7 +80,11 @@ export async function measureFleetTelemetry(b: BrokerUnderTest, devices: number,
       await sleep(WINDOW_MS);
       const c1 = counter.count;
       const t1 = nowMs();
+      const brokerDied = b.died();
+      // Before the pool stops: an overloaded broker would hold the devices' DISCONNECTs behind minutes of backlog.
+      await b.kill();
       return {
+        brokerDied,
         devices,
         online: pool.stats().counters.online,
         offeredPerSec: (devices * speed) / INTERVAL_SIM_S,
@@ -89,12 +96,11 @@ export async function measureFleetTelemetry(b: BrokerUnderTest, devices: number,
       };
     },
   );
-  await counter.quiet();
   return result;
 }
 
 /** The baseline: the bare clients (already connected) publish as fast as their sockets drain. */
-export async function measureBareTelemetry(bare: BareFleet, online: number, counter: TelemetryCounter): Promise<TelemetryResult> {
+async function measureBareTelemetry(b: BenchBroker, bare: BareFleet, online: number, counter: TelemetryCounter): Promise<TelemetryResult> {
   const start = nowMs();
   const untilMs = start + WARMUP_MS + WINDOW_MS + TAIL_MS;
   const published = bare.publishUntil(untilMs);
@@ -105,11 +111,13 @@ export async function measureBareTelemetry(bare: BareFleet, online: number, coun
   const c1 = counter.count;
   const t1 = nowMs();
   const p = await published;
-  await counter.quiet();
+  const brokerDied = b.died();
+  await b.kill();
   // Per second, the worst of the workers, as FleetPool.stats() reports the fleet's.
   const seconds = Math.max(0, ...p.loopP99Ms.map((l) => l.length));
   const worst = Array.from({ length: seconds }, (_, i) => Math.max(...p.loopP99Ms.map((l) => l[i] ?? 0)));
   return {
+    brokerDied,
     devices: online,
     online,
     offeredPerSec: undefined,
@@ -120,4 +128,41 @@ export async function measureBareTelemetry(bare: BareFleet, online: number, coun
     loopP99Ms: worst.slice(Math.floor(WARMUP_MS / 1000), Math.floor((WARMUP_MS + WINDOW_MS) / 1000)),
     failure: p.dropped > 0 ? `${p.dropped} baseline clients were disconnected while publishing` : undefined,
   };
+}
+
+/** The acfleet side, on a broker of its own (it is killed at the end, overloaded). */
+export function fleetTelemetryPhase(kind: BrokerKind, devices: number): Promise<TelemetryResult> {
+  return withBroker(kind, benchFleetConfig({ devices }), async (b) => {
+    const counter = await TelemetryCounter.connect(b.mqttUrl);
+    try {
+      return await measureFleetTelemetry(b, devices, counter);
+    } finally {
+      await counter.close();
+    }
+  });
+}
+
+export interface BarePhaseResult {
+  connect: BareConnectResult;
+  telemetry: TelemetryResult | undefined;
+}
+
+/**
+ * The baseline side, on a fresh broker like the fleet's connect step: bare clients connect (the
+ * connect-rate baseline), then flood (the telemetry baseline).
+ */
+export function bareConnectAndTelemetryPhase(kind: BrokerKind, devices: number, connectTimeoutMs: number): Promise<BarePhaseResult> {
+  const config = benchFleetConfig({ devices });
+  return withBroker(kind, config, async (b) => {
+    const counter = await TelemetryCounter.connect(b.mqttUrl);
+    const bare = BareFleet.start(b.mqttUrl, benchIdentities(config, b.deviceSecret), fleetWorkerCount(devices), CONNECTS_IN_FLIGHT);
+    try {
+      const connect = await bare.connected(connectTimeoutMs);
+      const telemetry = connect.connected > 0 ? await measureBareTelemetry(b, bare, connect.connected, counter) : undefined;
+      return { connect, telemetry };
+    } finally {
+      await bare.stop();
+      await counter.close();
+    }
+  });
 }

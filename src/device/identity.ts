@@ -1,5 +1,5 @@
 import { Faker, en, base } from '@faker-js/faker';
-import { hashString } from '../core/random.js';
+import { hashInts, hashString } from '../core/random.js';
 import type { GroupConfig, LocationConfig } from '../config/schema.js';
 
 export interface DeviceAttributes {
@@ -35,6 +35,13 @@ export function locationId(location: LocationConfig): string {
     .replace(/^-+|-+$/g, '');
 }
 
+/**
+ * The firmware a device ships with: a cheap pure function of its identity, because every fleet
+ * worker needs it at start-up and a faker run per device would cost more than the device.
+ */
+export const firmwareVersionFor = (seed: number, group: Pick<GroupConfig, 'name'>, index: number): string =>
+  FIRMWARE[hashInts(hashString(`${seed}/${group.name}`), index) % FIRMWARE.length] as string;
+
 // One generator reseeded per device: building a Faker per device would cost far more than the device.
 let faker: Faker | undefined;
 
@@ -45,7 +52,7 @@ export function deviceAttributes(seed: number, group: GroupConfig, index: number
   return {
     serialNumber: `AC${faker.string.alphanumeric({ length: 10, casing: 'upper' })}`,
     model: faker.helpers.arrayElement(MODELS),
-    firmwareVersion: faker.helpers.arrayElement(FIRMWARE),
+    firmwareVersion: firmwareVersionFor(seed, group, index),
     address: `${faker.location.streetAddress()}, ${group.location.city}, ${group.location.country}`,
   };
 }

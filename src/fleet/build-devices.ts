@@ -1,7 +1,7 @@
 import type { FleetConfig } from '../config/schema.js';
 import { hashString } from '../core/random.js';
 import type { DeviceContext, GroupRuntime } from '../device/context.js';
-import { deviceAttributes, locationId, thingNameFor } from '../device/identity.js';
+import { firmwareVersionFor, locationId, thingNameFor } from '../device/identity.js';
 import { Thermostat } from '../device/thermostat.js';
 
 export function groupRuntimes(config: FleetConfig): GroupRuntime[] {
@@ -30,7 +30,7 @@ export function buildThermostats(config: FleetConfig, slots: Int32Array, ctx: De
           deviceSeed: hashString(`${config.seed}/${group.name}/${index}`),
           group: runtime,
           settings: { ledColor: init.ledColor, tempUnit: init.tempUnit, setpoint: init.setpoint, power: init.power },
-          firmwareVersion: deviceAttributes(config.seed, group, index).firmwareVersion,
+          firmwareVersion: firmwareVersionFor(config.seed, group, index),
         },
         ctx,
       ),
