@@ -24,8 +24,11 @@ const CONNECT_TIMEOUT_MS = 90_000;
 /** Descriptors the bench process needs besides the devices' sockets (modules, pipes, threads). */
 const FD_HEADROOM = 500;
 
+const benchStart = Date.now();
+/** Progress lines carry the time since the start, to see where a run spends its minutes. */
 const log = (line: string): void => {
-  process.stdout.write(`${line}\n`);
+  const at = `+${((Date.now() - benchStart) / 1000).toFixed(0)}s`.padStart(6);
+  process.stdout.write(line.startsWith('\n') || line === '' ? `${line}\n` : `${at} ${line}\n`);
 };
 const n = (v: number): string => Math.round(v).toLocaleString('en-US');
 const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
@@ -60,7 +63,7 @@ async function benchBroker(kind: BrokerKind, devices: number): Promise<BrokerRes
       await step(r, 'connect (acfleet)', async () => {
         const f = await measureFleetConnect(b, config, devices, CONNECT_TIMEOUT_MS);
         r.fleetConnect = f;
-        log(`${tag}connect   acfleet: ${n(f.online)}/${n(devices)} online in ${s(f.elapsedMs)} (${n((f.online * 1000) / f.elapsedMs)}/s), first after ${s(f.firstMs)}, shadows synced at ${s(f.shadowSyncedMs)}`);
+        log(`${tag}connect   acfleet: ${n(f.online)}/${n(devices)} online in ${s(f.elapsedMs)} (${n((f.online * 1000) / f.elapsedMs)}/s), first after ${s(f.firstMs)}, ${f.shadowSynced < devices ? `only ${n(f.shadowSynced)} shadow gets answered` : `shadows synced at ${s(f.shadowSyncedMs)}`}`);
       });
       await step(r, 'memory (bare MQTT.js)', async () => {
         const m = await measureMemory(b, 'bare', devices, CONNECTS_IN_FLIGHT);

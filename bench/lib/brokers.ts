@@ -39,21 +39,27 @@ async function startAedes(config: FleetConfig): Promise<BenchBroker> {
     throw new Error(`the embedded broker did not start: ${ready?.message ?? child.inbox.closedReason ?? 'timed out'}`);
   }
   let crash: string | undefined;
+  // Resolves when the child reports a crash, or with undefined once it has exited anyway.
   void child.inbox.next('crashed', 24 * 3_600_000).then((m) => (crash = m?.message));
   let ended: Promise<void> | undefined;
+  let endedByUs = false;
+  const end = (how: () => Promise<void>): Promise<void> => {
+    endedByUs ||= !child.exited;
+    return (ended ??= how());
+  };
   return {
     kind: 'aedes',
     mqttUrl: ready.mqttUrl,
     deviceSecret: ready.deviceSecret,
     clockEpoch: ready.clockEpoch,
-    died: () => crash ?? (child.exited ? `the broker process exited (${child.inbox.closedReason ?? '?'})` : undefined),
+    died: () => crash ?? (child.exited && !endedByUs ? `the broker process exited (${child.inbox.closedReason ?? '?'})` : undefined),
     stop: () =>
-      (ended ??= (async () => {
+      end(async () => {
         child.send({ type: 'stop' });
         await child.inbox.next('stopped', 35_000);
         await child.finish(5_000);
-      })()),
-    kill: () => (ended ??= child.finish(0)),
+      }),
+    kill: () => end(() => child.finish(0)),
   };
 }
 
@@ -62,8 +68,8 @@ async function startMosquittoWithCloud(config: FleetConfig): Promise<BenchBroker
   let ended: Promise<void> | undefined;
   // mosquitto keeps up with the load, so a kill is the same bounded clean stop.
   const stop = (): Promise<void> =>
-    (ended ??= within(b.stop(), 30_000).then((r) => {
-      if (r === undefined) process.stderr.write('bench: !!! stopping mosquitto and its cloud took over 30 s\n');
+    (ended ??= within(b.stop().then(() => true), 30_000).then((done) => {
+      if (done === undefined) process.stderr.write('bench: !!! stopping mosquitto and its cloud took over 30 s\n');
     }));
   return { kind: 'mosquitto', mqttUrl: b.mqttUrl, deviceSecret: b.deviceSecret, clockEpoch: b.cloud.clockEpoch, died: () => undefined, stop, kill: stop };
 }

@@ -9,14 +9,24 @@ import { benchFleetConfig } from './fleet-config.js';
 import { within } from './time.js';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as CloudChildArgs;
+/** Never throws: the bench may already have closed the channel (it kills an overloaded broker). */
 const send = (m: CloudToBench): void => {
-  process.send?.(m);
+  if (!process.connected) return;
+  try {
+    process.send?.(m);
+  } catch {
+    // the bench is gone
+  }
 };
 
+let crashed = false;
 process.on('uncaughtException', (e) => {
+  if (crashed) return;
+  crashed = true;
+  const first = (e.stack ?? e.message).split('\n').slice(0, 6).join('\n');
+  process.stderr.write(`bench: !!! the embedded broker process crashed: ${first}\n`);
   send({ type: 'crashed', message: e.stack ?? e.message });
-  process.stderr.write(`bench cloud child: uncaught ${e.stack ?? e.message}\n`);
-  // The bench reads the message above before the channel closes.
+  // Give the IPC message a moment to leave before exiting.
   setTimeout(() => process.exit(70), 100);
 });
 

@@ -2,7 +2,7 @@
 import type { FleetConfig } from '../../src/config/schema.js';
 import type { BenchBroker } from './brokers.js';
 import { withPool } from './pool.js';
-import { nowMs, waitUntil } from './time.js';
+import { nowMs, waitForCount } from './time.js';
 
 export interface FleetConnectResult {
   devices: number;
@@ -15,6 +15,8 @@ export interface FleetConnectResult {
   connectFailures: number;
   /** FleetPool.start → every device has had its shadow get answered, ms (NaN if not within the wait). */
   shadowSyncedMs: number;
+  /** Devices whose shadow get was answered (each device's first message is that answer). */
+  shadowSynced: number;
   failure: string | undefined;
 }
 
@@ -27,27 +29,29 @@ export async function measureFleetConnect(b: BenchBroker, config: FleetConfig, d
     { config, brokerUrl: b.mqttUrl, deviceSecret: b.deviceSecret, clockEpoch: b.clockEpoch, logLevel: 'error', statsIntervalMs: STATS_INTERVAL_MS },
     async ({ pool, failure }) => {
       let firstAt = Number.NaN;
-      const complete = await waitUntil(
+      // A failed worker stops the count growing, which ends the wait as a stall.
+      const online = await waitForCount(
         () => {
-          const online = pool.stats().counters.online;
-          if (online > 0 && Number.isNaN(firstAt)) firstAt = nowMs();
-          return online >= devices || failure() !== undefined;
+          const n = pool.stats().counters.online;
+          if (n > 0 && Number.isNaN(firstAt)) firstAt = nowMs();
+          return n;
         },
-        timeoutMs,
-        5,
+        devices,
+        { timeoutMs, stallMs: 15_000, pollMs: 5 },
       );
       const allAt = nowMs();
       const afterOnline = pool.stats().counters;
       // Each device's first message is its shadow get's answer: wait for those so the cloud is idle for the next step.
-      const synced = await waitUntil(() => pool.stats().counters.received >= devices || failure() !== undefined, 30_000, 20);
+      const synced = await waitForCount(() => pool.stats().counters.received, devices, { timeoutMs: 30_000, stallMs: 3_000, pollMs: 20 });
       return {
         devices,
         online: afterOnline.online,
         elapsedMs: allAt - startedAt,
         firstMs: firstAt - startedAt,
-        complete: complete && afterOnline.online >= devices,
+        complete: online.reached,
         connectFailures: afterOnline.connectFailures,
-        shadowSyncedMs: synced && failure() === undefined ? nowMs() - startedAt : Number.NaN,
+        shadowSyncedMs: synced.reached ? nowMs() - startedAt : Number.NaN,
+        shadowSynced: synced.value,
         failure: failure(),
       };
     },

@@ -15,7 +15,11 @@ function connectRows(r: BrokerResults): Row[] {
   const b = r.bareConnect;
   const fleetRate = rate(f?.online, f?.elapsedMs);
   const bareRate = rate(b?.connected, b?.elapsedMs);
-  const incomplete = [f && !f.complete ? `acfleet: ${f.online}/${f.devices} online${f.failure ? ` (${f.failure})` : ''}` : '', b && !b.complete ? `bare: ${b.connected}/${b.devices} (${b.lastError ?? 'timed out'})` : '']
+  const incomplete = [
+    f && !f.complete ? `acfleet: ${f.online}/${f.devices} online${f.failure ? ` (${f.failure})` : ''}` : '',
+    f && f.complete && f.shadowSynced < f.devices ? `acfleet: only ${f.shadowSynced}/${f.devices} devices had their shadow get answered (the rest never retry)` : '',
+    b && !b.complete ? `bare: ${b.connected}/${b.devices} (${b.lastError ?? 'timed out'})` : '',
+  ]
     .filter(Boolean)
     .join('; ');
   const fleetAfterBoot = rate(f ? f.online - 1 : undefined, f ? f.elapsedMs - f.firstMs : undefined);

@@ -7,7 +7,7 @@ import { benchFleetConfig } from './fleet-config.js';
 import { DEVICE_SECRET_ENV } from './memory-protocol.js';
 import type { MaxChildArgs, MaxChildMessage } from './max-protocol.js';
 import { openFdCount } from './system.js';
-import { nowMs, waitUntil, within } from './time.js';
+import { nowMs, waitForCount, within } from './time.js';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as MaxChildArgs;
 const send = (m: MaxChildMessage): void => {
@@ -33,14 +33,14 @@ async function main(): Promise<void> {
   }, 1000);
   try {
     let firstAt = Number.NaN;
-    const complete = await waitUntil(
+    const wait = await waitForCount(
       () => {
         const online = pool.stats().counters.online;
         if (online > 0 && Number.isNaN(firstAt)) firstAt = nowMs();
-        return online >= args.devices || failure !== undefined;
+        return online;
       },
-      args.onlineTimeoutMs,
-      20,
+      args.devices,
+      { timeoutMs: args.onlineTimeoutMs, stallMs: 30_000, pollMs: 20 },
     );
     const elapsedMs = nowMs() - startedAt;
     const stats = pool.stats();
@@ -51,7 +51,7 @@ async function main(): Promise<void> {
       online: stats.counters.online,
       elapsedMs,
       firstMs: firstAt - startedAt,
-      complete: complete && stats.counters.online >= args.devices,
+      complete: wait.reached,
       counters: stats.counters,
       rss: process.memoryUsage().rss,
       workersHeapUsed: stats.heapUsedBytes,

@@ -18,7 +18,7 @@ import { mqttJsFactory } from '../../src/transport/mqttjs.js';
 import { benchFleetConfig } from './fleet-config.js';
 import { benchIdentities } from './identities.js';
 import { DEVICE_SECRET_ENV, type MemoryChildArgs, type MemoryChildMessage, type MemoryReading } from './memory-protocol.js';
-import { nowMs, sleep, waitUntil, within } from './time.js';
+import { nowMs, sleep, waitForCount, within } from './time.js';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as MemoryChildArgs;
 const secret = process.env[DEVICE_SECRET_ENV] ?? '';
@@ -134,7 +134,8 @@ async function main(): Promise<void> {
   const startedAt = nowMs();
   const running = args.mode === 'acfleet' ? runAcfleet() : runBare();
   try {
-    await waitUntil(() => running.ready() >= args.devices, args.timeoutMs, 20);
+    // Bounded, and cut short when readiness stops growing (e.g. shadow requests a broker dropped).
+    await waitForCount(() => running.ready(), args.devices, { timeoutMs: args.timeoutMs, stallMs: 5_000, pollMs: 20 });
     const readyMs = nowMs() - startedAt;
     // Let in-flight shadow reports and their PUBACKs finish before reading.
     await sleep(1500);

@@ -31,3 +31,33 @@ export async function within<T>(p: Promise<T>, ms: number): Promise<T | undefine
     clearTimeout(timer);
   }
 }
+
+export interface CountWait {
+  reached: boolean;
+  /** Gave up early: the count stopped growing for `stallMs`. */
+  stalled: boolean;
+  value: number;
+}
+
+/**
+ * Waits for a growing count to reach `target`, giving up at `timeoutMs` or as soon as it has not
+ * grown for `stallMs`: a count that has stopped (messages a broker dropped, devices that will
+ * never get in) is reported as it is instead of spending the whole deadline on it.
+ */
+export async function waitForCount(read: () => number, target: number, o: { timeoutMs: number; stallMs: number; pollMs?: number }): Promise<CountWait> {
+  const until = nowMs() + o.timeoutMs;
+  let last = read();
+  let grewAt = nowMs();
+  for (;;) {
+    const value = read();
+    if (value >= target) return { reached: true, stalled: false, value };
+    const now = nowMs();
+    if (value > last) {
+      last = value;
+      grewAt = now;
+    }
+    if (now - grewAt >= o.stallMs) return { reached: false, stalled: true, value };
+    if (now >= until) return { reached: false, stalled: false, value };
+    await sleep(o.pollMs ?? 10);
+  }
+}

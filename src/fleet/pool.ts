@@ -36,6 +36,12 @@ export interface FleetStats {
   heapUsedBytes: number;
 }
 
+/** Handshakes in flight per worker unless told otherwise. */
+export const DEFAULT_CONNECTS_IN_FLIGHT = 256;
+
+/** One worker per core, never more than one per 50 devices. */
+export const defaultWorkerCount = (devices: number, requested?: number): number => Math.max(1, Math.min(requested ?? availableParallelism(), Math.ceil(devices / 50)));
+
 // Running from TypeScript sources (tests, `tsx`): the worker needs the tsx loader too.
 const fromSources = import.meta.url.endsWith('.ts');
 const WORKER_FILE = new URL(fromSources ? './worker.ts' : './worker.js', import.meta.url).href;
@@ -56,7 +62,7 @@ export class FleetPool {
   static start(o: FleetPoolOptions): FleetPool {
     const slots = shardSlots(o.config, o.shard);
     const devices = slots.length / 2;
-    const workers = Math.max(1, Math.min(o.workers ?? availableParallelism(), Math.ceil(devices / 50)));
+    const workers = defaultWorkerCount(devices, o.workers);
     const piscina = new Piscina({
       filename: WORKER_FILE,
       minThreads: workers,
@@ -78,7 +84,7 @@ export class FleetPool {
         deviceSecret: o.deviceSecret,
         clockEpoch: o.clockEpoch,
         logLevel: o.logLevel ?? 'info',
-        maxConcurrentConnects: o.maxConcurrentConnects ?? 256,
+        maxConcurrentConnects: o.maxConcurrentConnects ?? DEFAULT_CONNECTS_IN_FLIGHT,
         statsIntervalMs: o.statsIntervalMs ?? 1000,
         port: port2,
       };

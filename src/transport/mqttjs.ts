@@ -7,6 +7,9 @@ export interface MqttJsOptions {
   connectTimeoutMs?: number;
 }
 
+/** How long a clean close may wait for the broker's acknowledgements before the socket is dropped. */
+const CLEAN_CLOSE_WAIT_MS = 3000;
+
 class MqttJsConnection implements DeviceConnection {
   private readonly client: MqttClient;
   private attemptOpen = false;
@@ -49,7 +52,27 @@ class MqttJsConnection implements DeviceConnection {
   close(): Promise<void> {
     if (!this.attemptOpen) return Promise.resolve();
     // A clean DISCONNECT needs an accepted connection; mid-handshake the socket is just dropped.
-    return new Promise((resolve) => this.client.end(!this.client.connected, {}, () => resolve()));
+    if (!this.client.connected) return new Promise((resolve) => this.client.end(true, {}, () => resolve()));
+    return new Promise((resolve) => {
+      let settled = false;
+      const settle = (): void => {
+        if (settled) return;
+        settled = true;
+        clearTimeout(force);
+        resolve();
+      };
+      // MQTT.js waits for PUBACKs of in-flight QoS 1 publishes before it disconnects; a broker that
+      // is gone or overloaded may never send them, so a clean close gets a bounded (wall-clock) wait,
+      // after which the socket is dropped (MQTT.js ignores a second end() while one is pending).
+      const force = setTimeout(() => {
+        // Settle after MQTT.js has seen the socket close, so the handler hears of it first.
+        this.client.once('close', settle);
+        if (!this.client.stream || this.client.stream.destroyed) settle();
+        else this.client.stream.destroy();
+      }, CLEAN_CLOSE_WAIT_MS);
+      force.unref();
+      this.client.end(false, {}, settle);
+    });
   }
 }
 

@@ -2,7 +2,7 @@ import { validateConfig } from '../../src/config/load.js';
 import type { FleetConfig } from '../../src/config/schema.js';
 
 /** A small two-city fleet: Alpha reports °F, Beta °C. */
-export function testFleetConfig(overrides: { alpha?: number; beta?: number; speed?: number; interval?: string } = {}): FleetConfig {
+export function testFleetConfig(overrides: { alpha?: number; beta?: number; speed?: number; interval?: string | undefined } = {}): FleetConfig {
   return validateConfig({
     seed: 7,
     speed: overrides.speed ?? 10,
