@@ -53,3 +53,18 @@ export class TsChild<In, Out extends { type: string }> {
     clearTimeout(timer);
   }
 }
+
+/**
+ * The child side: runs `main`, reports a failure to the bench as an `error` message, and lets go
+ * of the IPC channel either way so the child can exit.
+ */
+export function runChildMain(main: () => Promise<void>, send: (m: { type: 'error'; message: string }) => void): void {
+  main().then(
+    () => process.disconnect?.(),
+    (e: unknown) => {
+      send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
+      process.exitCode = 1;
+      process.disconnect?.();
+    },
+  );
+}

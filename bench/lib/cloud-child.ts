@@ -7,6 +7,7 @@ import { embeddedBroker } from '../../test/helpers/brokers.js';
 import type { BenchToCloud, CloudChildArgs, CloudToBench } from './cloud-protocol.js';
 import { benchFleetConfig } from './fleet-config.js';
 import { within } from './time.js';
+import { runChildMain } from './child.js';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as CloudChildArgs;
 /** Never throws: the bench may already have closed the channel (it kills an overloaded broker). */
@@ -38,11 +39,4 @@ async function main(): Promise<void> {
   send({ type: 'stopped' });
 }
 
-main().then(
-  () => process.disconnect?.(),
-  (e: unknown) => {
-    send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-    process.exitCode = 1;
-    process.disconnect?.();
-  },
-);
+runChildMain(main, send);

@@ -8,6 +8,7 @@ import { DEVICE_SECRET_ENV } from './memory-protocol.js';
 import type { MaxChildArgs, MaxChildMessage } from './max-protocol.js';
 import { openFdCount } from './system.js';
 import { nowMs, waitForCount, within } from './time.js';
+import { runChildMain } from './child.js';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as MaxChildArgs;
 const send = (m: MaxChildMessage): void => {
@@ -64,11 +65,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.disconnect?.(),
-  (e: unknown) => {
-    send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-    process.exitCode = 1;
-    process.disconnect?.();
-  },
-);
+runChildMain(main, send);

@@ -19,6 +19,7 @@ import { benchFleetConfig } from './fleet-config.js';
 import { benchIdentities } from './identities.js';
 import { DEVICE_SECRET_ENV, type MemoryChildArgs, type MemoryChildMessage, type MemoryReading } from './memory-protocol.js';
 import { nowMs, sleep, waitForCount, within } from './time.js';
+import { runChildMain } from './child.js';
 
 const args = JSON.parse(process.argv[2] ?? '{}') as MemoryChildArgs;
 const secret = process.env[DEVICE_SECRET_ENV] ?? '';
@@ -146,11 +147,4 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(
-  () => process.disconnect?.(),
-  (e: unknown) => {
-    send({ type: 'error', message: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-    process.exitCode = 1;
-    process.disconnect?.();
-  },
-);
+runChildMain(main, send);
