@@ -17,6 +17,15 @@ const INTERVAL_SIM_S = 10;
 /** Let connections, shadow syncs and socket buffers settle before counting. */
 export const WARMUP_MS = 2_000;
 export const WINDOW_MS = 10_000;
+
+/** After the warm-up, the counter's readings at both ends of the measured window. */
+async function countOverWindow(counter: { readonly count: number }): Promise<{ c0: number; c1: number; t0: number; t1: number }> {
+  await sleep(WARMUP_MS);
+  const c0 = counter.count;
+  const t0 = nowMs();
+  await sleep(WINDOW_MS);
+  return { c0, t0, c1: counter.count, t1: nowMs() };
+}
 const ONLINE_TIMEOUT_MS = 30_000;
 /** Publishers keep going a little past the window, so a late sample in the bench thread still sees load. */
 const TAIL_MS = 1_000;
@@ -76,12 +85,7 @@ async function measureFleetTelemetry(b: BenchBroker, devices: number, counter: T
     async ({ pool, failure }) => {
       // Bounded: an overloaded broker may never let every device in; the window then runs with those online.
       await waitForCount(() => pool.stats().counters.online, devices, { timeoutMs: ONLINE_TIMEOUT_MS, stallMs: 5_000, pollMs: 20 });
-      await sleep(WARMUP_MS);
-      const c0 = counter.count;
-      const t0 = nowMs();
-      await sleep(WINDOW_MS);
-      const c1 = counter.count;
-      const t1 = nowMs();
+      const { c0, c1, t0, t1 } = await countOverWindow(counter);
       const online = pool.stats().counters.online;
       // Take the broker away before the pool stops, and let every device see its connection drop:
       // a device stopped while online ends its MQTT.js client gracefully, and that waits for PUBACKs
@@ -112,12 +116,7 @@ async function measureBareTelemetry(b: BenchBroker, bare: BareFleet, online: num
   const start = nowMs();
   const untilMs = start + WARMUP_MS + WINDOW_MS + TAIL_MS;
   const published = bare.publishUntil(untilMs);
-  await sleep(WARMUP_MS);
-  const c0 = counter.count;
-  const t0 = nowMs();
-  await sleep(WINDOW_MS);
-  const c1 = counter.count;
-  const t1 = nowMs();
+  const { c0, c1, t0, t1 } = await countOverWindow(counter);
   const p = await published;
   await b.kill();
   const brokerDied = b.died();
