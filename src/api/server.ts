@@ -22,12 +22,15 @@ export async function startApiServer(cloud: CloudRuntime, host: string, port: nu
   const metrics = createMetrics(cloud);
   app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));
 
-  registerIotData(app, {
-    shadow: cloud.shadow,
-    namedShadows: (thing) => cloud.shadowStore.namedShadows(thing),
-    nowSec: () => epochSeconds(cloud.clock),
-    publish: (topic, payload, qos, retain) => cloud.publishAsOperator(topic, payload, qos, retain),
-  });
+  // Its own plugin scope: iot-data takes raw bodies, which must not change how other routes parse JSON.
+  await app.register(async (scope) =>
+    registerIotData(scope, {
+      shadow: cloud.shadow,
+      namedShadows: (thing) => cloud.shadowStore.namedShadows(thing),
+      nowSec: () => epochSeconds(cloud.clock),
+      publish: (topic, payload, qos, retain) => cloud.publishAsOperator(topic, payload, qos, retain),
+    }),
+  );
 
   app.setNotFoundHandler((req, reply) => sendAwsError(reply, 404, 'UnknownOperationException', `No operation matches ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) => {
