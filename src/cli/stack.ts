@@ -3,6 +3,7 @@ import { CloudRuntime } from '../cloud/runtime.js';
 import type { FleetConfig } from '../config/schema.js';
 import { ScaledClock, type ClockEpoch } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
+import { isLoopbackHost } from '../broker/embedded.js';
 import { cloudCredentials, operatorCredentials } from './secrets.js';
 
 export interface CloudStack {
@@ -32,6 +33,10 @@ export async function startCloudStack(o: { config: FleetConfig; statePath: strin
     const err = e as NodeJS.ErrnoException;
     if (err.code === 'EADDRINUSE') throw new Error(`HTTP port ${o.config.http.port} is already in use: stop the other server or pass --http-port (0 picks a free one)`);
     throw e;
+  }
+  if (!isLoopbackHost(o.config.http.host)) {
+    // SigV4 signatures are not verified yet: beyond loopback, anyone who reaches the port can use the API.
+    o.log.warn({ host: o.config.http.host }, 'the HTTP API listens beyond loopback and does not authenticate requests: anyone who can reach it can read and change shadows and publish');
   }
   return {
     cloud,
