@@ -2,7 +2,7 @@ import type { MqttClient } from 'mqtt';
 import { epochSeconds, type Clock } from '../../core/clock.js';
 import type { Logger } from '../../core/log.js';
 import type { JsonObject } from './json.js';
-import { applyShadowUpdate, type ShadowError } from './merge.js';
+import { applyShadowUpdate, shadowNotFound, type ShadowError } from './merge.js';
 import { deleteAcceptedDoc, getAcceptedDoc, rejectedDoc } from './documents.js';
 import { parseTokenOnlyRequest, parseUpdateRequest } from './request.js';
 import type { ShadowStore } from './store.js';
@@ -110,7 +110,8 @@ export class ShadowService {
     if (!req.ok) return fail(req.error, req.error.clientToken);
     const token = req.value.clientToken;
     if (!stored.doc) {
-      return fail({ code: 404, message: shadowName === '' ? `No shadow exists with name: '${thing}'` : `No shadow exists with name: '${shadowName}'` }, token);
+      // AWS quotes the name, and names a classic shadow by its thing.
+      return fail(shadowNotFound(`'${shadowName === '' ? thing : shadowName}'`), token);
     }
     if (op === 'get') return { ok: true, body: getAcceptedDoc(stored.doc, now, token), publishes: [] };
     this.store.markDeleted(thing, shadowName, stored.doc.version, now);
