@@ -5,7 +5,7 @@
  * most devices one fleet process holds.
  */
 import type { BenchOptions } from './lib/args.js';
-import { hasMosquitto, withBroker, type BenchBroker, type BrokerKind } from './lib/brokers.js';
+import { hasMosquitto, startBroker, type BenchBroker, type BrokerKind } from './lib/brokers.js';
 import { measureFleetConnect } from './lib/fleet-connect.js';
 import { benchFleetConfig, CONNECTS_IN_FLIGHT, fleetWorkerCount } from './lib/fleet-config.js';
 import type { BrokerResults, MaxResults, SkippedBroker } from './lib/fleet-results.js';
@@ -58,8 +58,9 @@ async function benchBroker(kind: BrokerKind, devices: number): Promise<BrokerRes
   };
 
   // Phase 1, a fresh broker: the fleet's connect rate, then memory per device in child processes.
-  await step(r, 'connect + memory phase', () =>
-    withBroker(kind, config, async (b) => {
+  await step(r, 'connect + memory phase', async () => {
+    const b = await startBroker(kind, config);
+    try {
       await step(r, 'connect (acfleet)', async () => {
         const f = await measureFleetConnect(b, config, devices, CONNECT_TIMEOUT_MS);
         r.fleetConnect = f;
@@ -75,9 +76,12 @@ async function benchBroker(kind: BrokerKind, devices: number): Promise<BrokerRes
         r.fleetMemory = m;
         log(`${tag}memory    acfleet: ${n(m.heapPerDevice)} B heap, ${n(m.rssPerDevice)} B rss per device (${n(m.ready)}/${n(devices)} synced in ${s(m.readyMs)}, one thread)`);
       });
+    } finally {
+      await b.stop();
+      // After the stop: a broker may also fall over while its clients leave.
       noteDeath(b, 'connect + memory phase');
-    }),
-  );
+    }
+  });
 
   // Phase 2, a fresh broker: bare clients connect (the connect baseline), then flood (the telemetry baseline).
   await step(r, 'bare MQTT.js connect + telemetry phase', async () => {
@@ -97,7 +101,7 @@ async function benchBroker(kind: BrokerKind, devices: number): Promise<BrokerRes
   await step(r, 'telemetry (acfleet)', async () => {
     const t = await fleetTelemetryPhase(kind, devices);
     r.fleetTelemetry = t;
-    log(`${tag}telemetry acfleet: received ${n(t.receivedPerSec)} msgs/s, sent ≈${n(t.sentPerSec)} msgs/s of ${n(t.offeredPerSec ?? Number.NaN)} offered; worker event-loop p99 per second: ${t.loopP99Ms.map((v) => v.toFixed(0)).join(' ')} ms${t.brokerDied ? ` — BROKER DIED: ${t.brokerDied.split('\n')[0] ?? ''}` : ''}`);
+    log(`${tag}telemetry acfleet: received ${n(t.receivedPerSec)} msgs/s, sent ≈${n(t.sentPerSec)} msgs/s of ${n(t.offeredPerSec ?? Number.NaN)} offered; worker event-loop p99 per stats report (worst worker): ${t.loopP99Ms.map((v) => v.toFixed(0)).join(' ')} ms${t.brokerDied ? ` — BROKER DIED: ${t.brokerDied.split('\n')[0] ?? ''}` : ''}`);
     if (t.brokerDied) r.errors.push({ step: 'telemetry (acfleet): the broker died', message: t.brokerDied });
   });
   return r;

@@ -3,6 +3,9 @@
  * file, the cloud services connected to it over TCP from this process (as the integration tests
  * start it). aedes: acfleet's CloudRuntime with its embedded broker, in a child process of its own.
  */
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { FleetConfig } from '../../src/config/schema.js';
 import type { ClockEpoch } from '../../src/core/clock.js';
 import { mosquittoBroker } from '../../test/helpers/brokers.js';
@@ -31,28 +34,36 @@ const CLOUD_CHILD = new URL('./cloud-child.ts', import.meta.url);
 
 async function startAedes(config: FleetConfig): Promise<BenchBroker> {
   const devices = config.groups.reduce((a, g) => a + g.count, 0);
-  const args: CloudChildArgs = { devices };
+  const dir = mkdtempSync(join(tmpdir(), 'acfleet-bench-cloud-'));
+  const args: CloudChildArgs = { devices, crashFile: join(dir, 'crash.txt') };
   const child = new TsChild<BenchToCloud, CloudToBench>(CLOUD_CHILD, args);
+  const cleanUp = (): void => rmSync(dir, { recursive: true, force: true });
   const ready = await child.inbox.first(['ready', 'error'], 60_000);
   if (ready?.type !== 'ready') {
     await child.finish(0);
+    cleanUp();
     throw new Error(`the embedded broker did not start: ${ready?.message ?? child.inbox.closedReason ?? 'timed out'}`);
   }
   let crash: string | undefined;
-  // Resolves when the child reports a crash, or with undefined once it has exited anyway.
-  void child.inbox.next('crashed', 24 * 3_600_000).then((m) => (crash = m?.message));
+  const readCrash = (): string | undefined => {
+    if (crash === undefined && existsSync(args.crashFile)) crash = readFileSync(args.crashFile, 'utf8');
+    return crash;
+  };
   let ended: Promise<void> | undefined;
   let endedByUs = false;
   const end = (how: () => Promise<void>): Promise<void> => {
     endedByUs ||= !child.exited;
-    return (ended ??= how());
+    return (ended ??= how().then(() => {
+      readCrash();
+      cleanUp();
+    }));
   };
   return {
     kind: 'aedes',
     mqttUrl: ready.mqttUrl,
     deviceSecret: ready.deviceSecret,
     clockEpoch: ready.clockEpoch,
-    died: () => crash ?? (child.exited && !endedByUs ? `the broker process exited (${child.inbox.closedReason ?? '?'})` : undefined),
+    died: () => readCrash() ?? (child.exited && !endedByUs ? `the broker process exited (${child.inbox.closedReason ?? '?'})` : undefined),
     stop: () =>
       end(async () => {
         child.send({ type: 'stop' });

@@ -3,6 +3,11 @@ import type { ClockEpoch } from '../../src/core/clock.js';
 
 export interface CloudChildArgs {
   devices: number;
+  /**
+   * Where the child writes its crash report. A file, not IPC: a broker that has blown its stack
+   * may never get to flush an IPC message before it is killed.
+   */
+  crashFile: string;
 }
 
 export type BenchToCloud = { type: 'stop' };
@@ -10,6 +15,4 @@ export type BenchToCloud = { type: 'stop' };
 export type CloudToBench =
   | { type: 'ready'; mqttUrl: string; deviceSecret: string; clockEpoch: ClockEpoch }
   | { type: 'stopped' }
-  /** The broker process is going down on an uncaught error (e.g. aedes overloaded). */
-  | { type: 'crashed'; message: string }
   | { type: 'error'; message: string };

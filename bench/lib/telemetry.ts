@@ -17,6 +17,10 @@ const INTERVAL_SIM_S = 10;
 /** Let connections, shadow syncs and socket buffers settle before counting. */
 export const WARMUP_MS = 2_000;
 export const WINDOW_MS = 10_000;
+/** How long the fleet gets to come online before the window starts anyway. */
+const ONLINE_TIMEOUT_MS = 30_000;
+/** Publishers keep going a little past the window, so a late sample in the bench thread still sees load. */
+const TAIL_MS = 1_000;
 
 /** After the warm-up, the counter's readings at both ends of the measured window. */
 async function countOverWindow(counter: { readonly count: number }): Promise<{ c0: number; c1: number; t0: number; t1: number }> {
@@ -26,9 +30,6 @@ async function countOverWindow(counter: { readonly count: number }): Promise<{ c
   await sleep(WINDOW_MS);
   return { c0, t0, c1: counter.count, t1: nowMs() };
 }
-const ONLINE_TIMEOUT_MS = 30_000;
-/** Publishers keep going a little past the window, so a late sample in the bench thread still sees load. */
-const TAIL_MS = 1_000;
 
 export interface TelemetryResult {
   devices: number;
@@ -40,7 +41,7 @@ export interface TelemetryResult {
   /** What the counting subscriber received in the window, per second. */
   receivedPerSec: number;
   windowMs: number;
-  /** Worst worker's event-loop p99 for each ~1 s of the window, ms. */
+  /** Worst worker's event-loop p99 per stats report (each covers ~1 s) in the window, ms. */
   loopP99Ms: number[];
   failure: string | undefined;
   /** Set when the broker crashed or exited during the measurement. */

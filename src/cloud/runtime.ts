@@ -1,10 +1,10 @@
 import type { MqttClient } from 'mqtt';
 import { EmbeddedBroker } from '../broker/embedded.js';
-import { MapDeviceDirectory } from '../broker/directory.js';
 import type { FleetConfig } from '../config/schema.js';
-import type { Clock, ClockEpoch } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
-import { fleetThings } from './registry/fleet-things.js';
+import { epochSeconds, type Clock, type ClockEpoch } from '../core/clock.js';
+import { FLEET_THING_TYPE, fleetThingRecords } from './registry/fleet-things.js';
+import { Registry } from './registry/registry.js';
 import { PresenceTracker } from './registry/presence-tracker.js';
 import { connectService, type ServiceBrokerLink } from './service-client.js';
 import { ShadowService } from './shadow/service.js';
@@ -39,7 +39,7 @@ export class CloudRuntime {
     readonly shadow: ShadowService,
     readonly shadowStore: ShadowStore,
     readonly presence: PresenceTracker,
-    readonly thingCount: number,
+    readonly registry: Registry,
     private readonly db: Db,
     private readonly batcher: WriteBatcher,
     private readonly clients: MqttClient[],
@@ -50,8 +50,14 @@ export class CloudRuntime {
     const { config, log } = o;
     const db = openStore(o.statePath);
     const batcher = new WriteBatcher(db);
-    const directory = new MapDeviceDirectory();
-    for (const t of fleetThings(config)) directory.set(t.thingName, t.telemetryTopic);
+    // The registry is the broker's directory of devices; fleet.yaml's things are registered on start.
+    const registry = new Registry(db, { region: config.region, account: config.account });
+    const synced = registry.syncFleet(fleetThingRecords(config, (name) => registry.telemetryTopicOf(name) !== undefined), FLEET_THING_TYPE, epochSeconds(o.clock));
+    if (!synced.ok) {
+      db.close();
+      throw new Error(`cannot register the fleet's things: ${synced.error.message}`);
+    }
+    const directory = registry;
 
     let broker: EmbeddedBroker | undefined;
     let link: ServiceBrokerLink;
@@ -83,13 +89,17 @@ export class CloudRuntime {
       const presenceClient = await connectService(link, 'acfleet-cloud-presence');
       clients.push(presenceClient);
       await presence.attach(presenceClient);
-      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, directory.size, db, batcher, clients, log);
+      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, registry, db, batcher, clients, log);
     } catch (e) {
       for (const c of clients) c.end(true);
       await broker?.close();
       db.close();
       throw e;
     }
+  }
+
+  get thingCount(): number {
+    return this.registry.thingCount;
   }
 
   /** Publishes through a service connection (used by HTTP Publish, after its own operator check). */

@@ -11,4 +11,34 @@ export const MIGRATIONS: readonly string[] = [
      updated_at   INTEGER NOT NULL,       -- epoch seconds, simulated time
      PRIMARY KEY (thing_name, shadow_name)
    ) WITHOUT ROWID;`,
+  // Thing registry (src/cloud/registry/registry.ts). Memberships cascade so deleting a thing or a
+  // group can never leave a dangling member; parent_name does not, because deleting a group
+  // that still has children is refused.
+  `CREATE TABLE things (
+     name            TEXT PRIMARY KEY,
+     thing_id        TEXT NOT NULL UNIQUE,
+     thing_type      TEXT,                 -- NULL without a thing type
+     attributes      TEXT NOT NULL,        -- JSON object of string values
+     telemetry_topic TEXT,                 -- NULL for things created over the API, not by the fleet
+     version         INTEGER NOT NULL,
+     created_at      INTEGER NOT NULL,     -- epoch seconds, simulated time
+     updated_at      INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX things_by_type ON things (thing_type, name);
+   CREATE TABLE thing_groups (
+     name         TEXT PRIMARY KEY,
+     group_id     TEXT NOT NULL UNIQUE,
+     parent_name  TEXT REFERENCES thing_groups (name),
+     description  TEXT,
+     attributes   TEXT NOT NULL,
+     version      INTEGER NOT NULL,
+     created_at   INTEGER NOT NULL
+   ) WITHOUT ROWID;
+   CREATE INDEX thing_groups_by_parent ON thing_groups (parent_name, name);
+   CREATE TABLE thing_group_members (
+     group_name  TEXT NOT NULL REFERENCES thing_groups (name) ON DELETE CASCADE,
+     thing_name  TEXT NOT NULL REFERENCES things (name) ON DELETE CASCADE,
+     PRIMARY KEY (group_name, thing_name)
+   ) WITHOUT ROWID;
+   CREATE INDEX thing_group_members_by_thing ON thing_group_members (thing_name, group_name);`,
 ];
