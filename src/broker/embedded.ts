@@ -128,9 +128,12 @@ export class EmbeddedBroker {
   }
 
   async close(): Promise<void> {
+    // Stop accepting first; server.close() only calls back once every connection has ended,
+    // and it is aedes.close() that ends them, so the two must not be awaited in sequence.
+    const serverClosed = new Promise<void>((resolve) => this.server.close(() => resolve()));
     for (const ws of this.wss.clients) ws.terminate();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
     await new Promise<void>((resolve) => this.aedes.close(() => resolve()));
+    await serverClosed;
   }
 
   private install(): void {

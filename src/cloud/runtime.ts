@@ -114,12 +114,14 @@ export class CloudRuntime {
     return this.broker ? this.broker.connectedDevices : this.presence.online;
   }
 
-  /** Flushes every pending write, disconnects the services, stops the broker, closes the store. */
+  /** Disconnects the services, flushes and closes the store, then stops the broker. */
   async close(): Promise<void> {
     await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
-    await this.broker?.close();
+    // The services are gone, so nothing writes any more: make the store durable before the broker
+    // (and whatever it may throw while dropping thousands of clients) goes down.
     this.batcher.flush();
     this.db.close();
+    await this.broker?.close();
     this.log.debug('cloud stopped');
   }
 }
