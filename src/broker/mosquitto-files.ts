@@ -83,6 +83,9 @@ export function renderMosquittoConf(o: MosquittoConfOptions): string {
     `acl_file ${o.aclFile}`,
     // AWS IoT Core's limits (spec §9): 128 KB payloads, plus room for the topic and headers.
     'max_packet_size 135168',
+    // The cloud's service connections carry every device's shadow and jobs traffic: with the
+    // default 1,000-message queue per client, mosquitto drops requests during connect storms.
+    'max_queued_messages 0',
     'max_keepalive 1200',
     ...(o.extra ?? []),
     '',

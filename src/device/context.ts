@@ -32,6 +32,7 @@ export interface FleetCounters {
   disconnects: number;
   published: number;
   received: number;
+  /** Shadow reads answered (an existing shadow, or 404 followed by creating it). */
   shadowSyncs: number;
   desiredApplied: number;
   desiredRefused: number;

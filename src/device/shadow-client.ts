@@ -64,8 +64,13 @@ export class ShadowClient {
       case '/get/accepted':
         return this.onDocument(doc);
       case '/get/rejected':
-        // 404: no shadow yet. Reporting creates it.
-        if (doc.code !== 404) this.logRejected('get', doc);
+        // 404: no shadow yet. Reporting creates it, which completes the sync too.
+        if (doc.code === 404) {
+          this.host.ctx.counters.shadowSyncs++;
+          this.restored = true;
+        } else {
+          this.logRejected('get', doc);
+        }
         return this.report(this.reportedState());
       case '/update/delta':
         return this.onDelta(doc);

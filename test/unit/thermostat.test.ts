@@ -83,6 +83,7 @@ describe('Thermostat', () => {
 
   it('creates its shadow with its full reported state when none exists', () => {
     connect(r);
+    expect(r.ctx.counters.shadowSyncs).toBe(1);
     expect(r.conn.lastOn(`${S}/update`)).toEqual({
       state: { reported: { ledColor: 'red', tempUnit: 'fahrenheit', setpoint: 22, power: 'on', firmwareVersion: '1.1.0' } },
     });
