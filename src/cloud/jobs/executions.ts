@@ -18,14 +18,8 @@ export const JOB_EXECUTION_STATUSES = [
 
 export type JobExecutionStatus = (typeof JOB_EXECUTION_STATUSES)[number];
 
-export const TERMINAL_STATUSES: readonly JobExecutionStatus[] = [
-  'SUCCEEDED',
-  'FAILED',
-  'REJECTED',
-  'TIMED_OUT',
-  'REMOVED',
-  'CANCELED',
-];
+/** Every status but the two pending ones is final (spec §2). */
+export const TERMINAL_STATUSES: readonly JobExecutionStatus[] = JOB_EXECUTION_STATUSES.filter((s) => s !== 'QUEUED' && s !== 'IN_PROGRESS');
 
 /** What a device may put in `status` of an update (spec §1.3). */
 export const DEVICE_SETTABLE = ['IN_PROGRESS', 'SUCCEEDED', 'FAILED', 'REJECTED'] as const;
