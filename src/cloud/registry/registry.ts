@@ -1,248 +1,18 @@
 import { randomUUID } from 'node:crypto';
 import type { DeviceDirectory } from '../../broker/directory.js';
 import { err, ok, type Result } from '../../core/result.js';
-import type { DeviceAttributes } from '../../device/identity.js';
 import type { Db } from '../store/sqlite.js';
 import { thingArn, thingGroupArn, type ArnScope } from './arns.js';
-import type { FleetThing } from './fleet-things.js';
+import { alreadyExists, checkAttributeCount, checkAttributeSizes, checkName, groupNotFound, invalid, normalise, sameAttributes, thingNotFound, versionConflict } from './checks.js';
+import { REGISTRY_LIMITS, type Attributes, type CreatedThing, type CreatedThingGroup, type CreateThingGroupOptions, type CreateThingOptions, type FleetThingRecord, type GroupNameAndArn,
+  type ListThingGroupsOptions, type ListThingsInThingGroupOptions, type ListThingsOptions, type MembershipChange, type MembershipListener, type PageOptions, type RegistryError, type SyncFleetCounts,
+  type ThingDescription, type ThingGroupDescription, type ThingSummary, type UpdateThingOptions } from './model.js';
+import { MembershipEvents } from './events.js';
+import { cut, decodePage } from './paging.js';
+import { Abort, parseAttributes, runTransaction, type GroupRow, type ThingRow } from './rows.js';
+import { prepareRegistryStatements, type RegistryStatements } from './statements.js';
 
-export type RegistryErrorCode = 'ResourceNotFound' | 'ResourceAlreadyExists' | 'InvalidRequest' | 'VersionConflict' | 'LimitExceeded';
-
-export interface RegistryError {
-  code: RegistryErrorCode;
-  message: string;
-  /** ResourceAlreadyExistsException models these two members (spec §3.6). */
-  resourceId?: string;
-  resourceArn?: string;
-}
-
-export type Attributes = Readonly<Record<string, string>>;
-
-/** Limits of spec §3.5; the counts of ≤10 groups per thing and ≤100 children are (unverified) there. */
-export const REGISTRY_LIMITS = {
-  attributesWithoutType: 3,
-  attributesWithType: 50,
-  attributeNameLength: 128,
-  attributeValueLength: 800,
-  groupDepth: 7,
-  childGroups: 100,
-  groupsPerThing: 10,
-  descriptionLength: 2028,
-  maxResults: 250,
-  defaultMaxResults: 100,
-} as const;
-
-const NAME_PATTERN = /^[a-zA-Z0-9:_-]{1,128}$/;
-
-export interface CreateThingOptions {
-  thingTypeName?: string;
-  attributes?: Attributes;
-  /** The thing's own telemetry topic, for the broker's ACL; things created over the API have none. */
-  telemetryTopic?: string;
-}
-
-export interface CreatedThing {
-  thingName: string;
-  thingArn: string;
-  thingId: string;
-}
-
-export interface ThingDescription {
-  defaultClientId: string;
-  thingName: string;
-  thingId: string;
-  thingArn: string;
-  thingTypeName?: string;
-  attributes: Record<string, string>;
-  version: number;
-}
-
-export interface ThingSummary {
-  thingName: string;
-  thingTypeName?: string;
-  thingArn: string;
-  attributes: Record<string, string>;
-  version: number;
-}
-
-export interface PageOptions {
-  /** 1–250. */
-  maxResults?: number;
-  nextToken?: string;
-}
-
-export interface ListThingsOptions extends PageOptions {
-  attributeName?: string;
-  attributeValue?: string;
-  thingTypeName?: string;
-}
-
-export interface UpdateThingOptions {
-  attributes?: Attributes;
-  /** true: merge into the stored attributes, an empty value deleting its key; otherwise replace them. */
-  merge?: boolean;
-  thingTypeName?: string;
-  /** Dissociates the thing type (AWS `removeThingType`); exclusive with thingTypeName. */
-  removeThingType?: boolean;
-  expectedVersion?: number;
-}
-
-export interface CreateThingGroupOptions {
-  parentGroupName?: string;
-  description?: string;
-  attributes?: Attributes;
-}
-
-export interface CreatedThingGroup {
-  thingGroupName: string;
-  thingGroupArn: string;
-  thingGroupId: string;
-}
-
-export interface GroupNameAndArn {
-  groupName: string;
-  groupArn: string;
-}
-
-export interface ThingGroupDescription {
-  thingGroupName: string;
-  thingGroupId: string;
-  thingGroupArn: string;
-  version: number;
-  thingGroupProperties: { thingGroupDescription?: string; attributePayload: { attributes: Record<string, string> } };
-  thingGroupMetadata: {
-    parentGroupName?: string;
-    /** Root first, the direct parent last; empty for a root group. */
-    rootToParentThingGroups: GroupNameAndArn[];
-    /** Epoch seconds. */
-    creationDate: number;
-  };
-}
-
-export interface ListThingGroupsOptions extends PageOptions {
-  parentGroup?: string;
-  namePrefixFilter?: string;
-  /** With parentGroup: all descendants instead of direct children. Without: false lists root groups only. */
-  recursive?: boolean;
-}
-
-export interface ListThingsInThingGroupOptions extends PageOptions {
-  /** Include the things of every descendant group. */
-  recursive?: boolean;
-}
-
-export interface MembershipChange {
-  group: string;
-  thing: string;
-  change: 'added' | 'removed';
-}
-
-export type MembershipListener = (e: MembershipChange) => void;
-
-export interface FleetThingRecord extends FleetThing {
-  attributes: Attributes | DeviceAttributes;
-}
-
-export interface SyncFleetCounts {
-  thingsCreated: number;
-  groupsCreated: number;
-  membershipsAdded: number;
-  /** Existing things whose telemetry topic the fleet config now gives differently (or newly). */
-  topicsUpdated: number;
-}
-
-interface ThingRow {
-  name: string;
-  thing_id: string;
-  thing_type: string | null;
-  attributes: string;
-  telemetry_topic: string | null;
-  version: number;
-}
-
-interface GroupRow {
-  name: string;
-  group_id: string;
-  parent_name: string | null;
-  description: string | null;
-  attributes: string;
-  version: number;
-  created_at: number;
-}
-
-/** Thrown only inside a transaction to roll it back; turned back into a Result outside. */
-class Abort extends Error {
-  constructor(readonly error: RegistryError) {
-    super(error.message);
-  }
-}
-
-const invalid = (message: string): RegistryError => ({ code: 'InvalidRequest', message });
-const thingNotFound = (name: string): RegistryError => ({ code: 'ResourceNotFound', message: `Thing ${name} cannot be found.` });
-const groupNotFound = (name: string): RegistryError => ({ code: 'ResourceNotFound', message: `Thing group ${name} cannot be found.` });
-
-function checkName(value: string, member: string): RegistryError | undefined {
-  if (NAME_PATTERN.test(value)) return undefined;
-  return invalid(`1 validation error detected: Value '${value}' at '${member}' failed to satisfy constraint: Member must have length between 1 and 128 and match pattern [a-zA-Z0-9:_-]+`);
-}
-
-function checkAttributeSizes(attributes: Attributes): RegistryError | undefined {
-  for (const [k, v] of Object.entries(attributes)) {
-    if (k.length < 1 || k.length > REGISTRY_LIMITS.attributeNameLength) return invalid(`Attribute name '${k}' must have length between 1 and ${REGISTRY_LIMITS.attributeNameLength}`);
-    if (typeof v !== 'string') return invalid(`Attribute ${k} must have a string value`);
-    if (v.length > REGISTRY_LIMITS.attributeValueLength) return invalid(`Value of attribute ${k} must have length at most ${REGISTRY_LIMITS.attributeValueLength}`);
-  }
-  return undefined;
-}
-
-function checkAttributeCount(count: number, thingTypeName: string | undefined): RegistryError | undefined {
-  const max = thingTypeName === undefined ? REGISTRY_LIMITS.attributesWithoutType : REGISTRY_LIMITS.attributesWithType;
-  if (count <= max) return undefined;
-  return thingTypeName === undefined
-    ? invalid(`Maximum number of attributes allowed for a thing without a thing type is ${max}`)
-    : invalid(`Maximum number of attributes allowed for a thing with a thing type is ${max}`);
-}
-
-/** An empty value means "no such attribute" (AWS deletes on it), so it is never stored. */
-function normalise(attributes: Attributes | undefined): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (!attributes) return out;
-  for (const k of Object.keys(attributes).sort()) {
-    const v = attributes[k];
-    if (v !== undefined && v !== '') out[k] = v;
-  }
-  return out;
-}
-
-function sameAttributes(a: Record<string, string>, b: Record<string, string>): boolean {
-  const ka = Object.keys(a);
-  return ka.length === Object.keys(b).length && ka.every((k) => b[k] === a[k]);
-}
-
-const parseAttributes = (json: string): Record<string, string> => JSON.parse(json) as Record<string, string>;
-
-// Keyset tokens (the last name returned) stay correct while things are added or removed between pages.
-const encodeToken = (after: string): string => Buffer.from(JSON.stringify({ after }), 'utf8').toString('base64url');
-
-function decodePage(opts: PageOptions): Result<{ after: string; limit: number }, RegistryError> {
-  const limit = opts.maxResults ?? REGISTRY_LIMITS.defaultMaxResults;
-  if (!Number.isInteger(limit) || limit < 1 || limit > REGISTRY_LIMITS.maxResults) return err(invalid(`maxResults must be an integer between 1 and ${REGISTRY_LIMITS.maxResults}`));
-  if (opts.nextToken === undefined) return ok({ after: '', limit });
-  try {
-    const parsed = JSON.parse(Buffer.from(opts.nextToken, 'base64url').toString('utf8')) as { after?: unknown };
-    if (typeof parsed.after === 'string' && parsed.after !== '') return ok({ after: parsed.after, limit });
-  } catch {
-    // fall through: any undecodable token is the caller's error
-  }
-  return err(invalid('The nextToken is invalid'));
-}
-
-/** Cuts `limit + 1` sorted rows into a page, issuing a token only when more remain. */
-function cut<T>(rows: T[], limit: number, nameOf: (t: T) => string): { items: T[]; nextToken?: string } {
-  if (rows.length <= limit) return { items: rows };
-  const items = rows.slice(0, limit);
-  return { items, nextToken: encodeToken(nameOf(items[items.length - 1] as T)) };
-}
+export * from './model.js';
 
 /**
  * The AWS IoT thing registry: things, thing groups and memberships, persisted in SQLite. Also the
@@ -251,42 +21,20 @@ function cut<T>(rows: T[], limit: number, nameOf: (t: T) => string): { items: T[
 export class Registry implements DeviceDirectory {
   /** Every registered thing → its telemetry topic (undefined for things created over the API). */
   private readonly topics = new Map<string, string | undefined>();
-  private readonly listeners = new Set<MembershipListener>();
+  private readonly events = new MembershipEvents();
   private readonly scope: ArnScope;
-  private readonly q;
+  private readonly q: RegistryStatements;
 
   constructor(
     private readonly db: Db,
     scope: ArnScope,
   ) {
     this.scope = { region: scope.region, account: scope.account };
-    this.q = {
-      thing: db.prepare(`SELECT name, thing_id, thing_type, attributes, telemetry_topic, version FROM things WHERE name = ?`),
-      insertThing: db.prepare(
-        `INSERT INTO things (name, thing_id, thing_type, attributes, telemetry_topic, version, created_at, updated_at) VALUES (?, ?, ?, ?, ?, 1, ?, ?)`,
-      ),
-      updateThing: db.prepare(`UPDATE things SET thing_type = ?, attributes = ?, version = version + 1, updated_at = ? WHERE name = ?`),
-      setTopic: db.prepare(`UPDATE things SET telemetry_topic = ? WHERE name = ?`),
-      deleteThing: db.prepare(`DELETE FROM things WHERE name = ?`),
-      group: db.prepare(`SELECT name, group_id, parent_name, description, attributes, version, created_at FROM thing_groups WHERE name = ?`),
-      groupParent: db.prepare(`SELECT parent_name FROM thing_groups WHERE name = ?`),
-      childCount: db.prepare(`SELECT COUNT(*) AS n FROM thing_groups WHERE parent_name = ?`),
-      insertGroup: db.prepare(`INSERT INTO thing_groups (name, group_id, parent_name, description, attributes, version, created_at) VALUES (?, ?, ?, ?, ?, 1, ?)`),
-      deleteGroup: db.prepare(`DELETE FROM thing_groups WHERE name = ?`),
-      isMember: db.prepare(`SELECT 1 FROM thing_group_members WHERE group_name = ? AND thing_name = ?`),
-      addMember: db.prepare(`INSERT OR IGNORE INTO thing_group_members (group_name, thing_name) VALUES (?, ?)`),
-      removeMember: db.prepare(`DELETE FROM thing_group_members WHERE group_name = ? AND thing_name = ?`),
-      groupsOfThing: db.prepare(`SELECT group_name AS name FROM thing_group_members WHERE thing_name = ? ORDER BY group_name`),
-      membersOfGroup: db.prepare(`SELECT thing_name AS name FROM thing_group_members WHERE group_name = ? ORDER BY thing_name`),
-      groupCountOfThing: db.prepare(`SELECT COUNT(*) AS n FROM thing_group_members WHERE thing_name = ?`),
-      allTopics: db.prepare(`SELECT name, telemetry_topic FROM things`),
-    };
+    this.q = prepareRegistryStatements(db);
     for (const row of this.q.allTopics.iterate() as Iterable<{ name: string; telemetry_topic: string | null }>) {
       this.topics.set(row.name, row.telemetry_topic ?? undefined);
     }
   }
-
-  // ---- DeviceDirectory ----------------------------------------------------------------------
 
   telemetryTopicOf(thingName: string): string | undefined {
     return this.topics.get(thingName);
@@ -298,11 +46,8 @@ export class Registry implements DeviceDirectory {
 
   /** Subscribes to membership changes, delivered after the change is committed; returns the unsubscribe. */
   onMembershipChange(listener: MembershipListener): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
+    return this.events.subscribe(listener);
   }
-
-  // ---- Things -------------------------------------------------------------------------------
 
   createThing(name: string, opts: CreateThingOptions, nowSec: number): Result<CreatedThing, RegistryError> {
     const bad = checkName(name, 'thingName') ?? (opts.thingTypeName !== undefined ? checkName(opts.thingTypeName, 'thingTypeName') : undefined) ?? checkAttributeSizes(opts.attributes ?? {});
@@ -319,7 +64,7 @@ export class Registry implements DeviceDirectory {
         (existing.thing_type ?? undefined) === opts.thingTypeName &&
         sameAttributes(parseAttributes(existing.attributes), attributes) &&
         (opts.telemetryTopic === undefined || opts.telemetryTopic === existing.telemetry_topic);
-      if (!same) return err(this.alreadyExists('Thing', name, thingArn(this.scope, name)));
+      if (!same) return err(alreadyExists('Thing', name, thingArn(this.scope, name)));
       return ok({ thingName: name, thingArn: thingArn(this.scope, name), thingId: existing.thing_id });
     }
     const thingId = randomUUID();
@@ -361,10 +106,10 @@ export class Registry implements DeviceDirectory {
     if (opts.thingTypeName !== undefined && opts.removeThingType) return err(invalid('Cannot set thingTypeName and removeThingType together'));
     const bad = (opts.thingTypeName !== undefined ? checkName(opts.thingTypeName, 'thingTypeName') : undefined) ?? checkAttributeSizes(opts.attributes ?? {});
     if (bad) return err(bad);
-    return this.inTransaction(() => {
+    return runTransaction(this.db, () => {
       const row = this.thingRow(name);
       if (!row) throw new Abort(thingNotFound(name));
-      if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) throw new Abort(this.versionConflict(name));
+      if (opts.expectedVersion !== undefined && opts.expectedVersion !== row.version) throw new Abort(versionConflict(name));
       let attributes = parseAttributes(row.attributes);
       if (opts.attributes !== undefined) {
         attributes = opts.merge ? normalise({ ...attributes, ...opts.attributes }) : normalise(opts.attributes);
@@ -379,20 +124,18 @@ export class Registry implements DeviceDirectory {
   /** Deleting a thing that does not exist succeeds, as AWS documents for DeleteThing. */
   deleteThing(name: string, expectedVersion?: number): Result<void, RegistryError> {
     const removed: MembershipChange[] = [];
-    const r = this.inTransaction(() => {
+    const r = runTransaction(this.db, () => {
       const row = this.thingRow(name);
       if (!row) return;
-      if (expectedVersion !== undefined && expectedVersion !== row.version) throw new Abort(this.versionConflict(name));
+      if (expectedVersion !== undefined && expectedVersion !== row.version) throw new Abort(versionConflict(name));
       for (const g of this.q.groupsOfThing.all(name) as { name: string }[]) removed.push({ group: g.name, thing: name, change: 'removed' });
       this.q.deleteThing.run(name);
     });
     if (!r.ok) return r;
     this.topics.delete(name);
-    this.emit(removed);
+    this.events.emit(removed);
     return r;
   }
-
-  // ---- Thing groups -------------------------------------------------------------------------
 
   createThingGroup(name: string, opts: CreateThingGroupOptions, nowSec: number): Result<CreatedThingGroup, RegistryError> {
     const bad =
@@ -403,14 +146,14 @@ export class Registry implements DeviceDirectory {
     if (bad) return err(bad);
     const attributes = normalise(opts.attributes);
     const arn = thingGroupArn(this.scope, name);
-    return this.inTransaction(() => {
+    return runTransaction(this.db, () => {
       const existing = this.groupRow(name);
       if (existing) {
         const same =
           (existing.parent_name ?? undefined) === opts.parentGroupName &&
           (existing.description ?? undefined) === opts.description &&
           sameAttributes(parseAttributes(existing.attributes), attributes);
-        if (!same) throw new Abort(this.alreadyExists('Thing group', name, arn));
+        if (!same) throw new Abort(alreadyExists('Thing group', name, arn));
         return { thingGroupName: name, thingGroupArn: arn, thingGroupId: existing.group_id };
       }
       if (opts.parentGroupName !== undefined) {
@@ -483,7 +226,7 @@ export class Registry implements DeviceDirectory {
    */
   deleteThingGroup(name: string, expectedVersion?: number): Result<void, RegistryError> {
     const removed: MembershipChange[] = [];
-    const r = this.inTransaction(() => {
+    const r = runTransaction(this.db, () => {
       const row = this.groupRow(name);
       if (!row) return;
       if (expectedVersion !== undefined && expectedVersion !== row.version) {
@@ -494,31 +237,31 @@ export class Registry implements DeviceDirectory {
       for (const t of this.q.membersOfGroup.all(name) as { name: string }[]) removed.push({ group: name, thing: t.name, change: 'removed' });
       this.q.deleteGroup.run(name);
     });
-    if (r.ok) this.emit(removed);
+    if (r.ok) this.events.emit(removed);
     return r;
   }
 
   /** Adding a thing to a group it is already in succeeds and reports nothing. */
   addThingToThingGroup(group: string, thing: string): Result<void, RegistryError> {
     let added = false;
-    const r = this.inTransaction(() => {
+    const r = runTransaction(this.db, () => {
       this.requireGroupAndThing(group, thing);
       if (this.q.isMember.get(group, thing)) return;
       this.addMembership(group, thing);
       added = true;
     });
-    if (r.ok && added) this.emit([{ group, thing, change: 'added' }]);
+    if (r.ok && added) this.events.emit([{ group, thing, change: 'added' }]);
     return r;
   }
 
   /** Removing a thing from a group it is not in succeeds and reports nothing. */
   removeThingFromThingGroup(group: string, thing: string): Result<void, RegistryError> {
     let removed = false;
-    const r = this.inTransaction(() => {
+    const r = runTransaction(this.db, () => {
       this.requireGroupAndThing(group, thing);
       removed = this.q.removeMember.run(group, thing).changes > 0;
     });
-    if (r.ok && removed) this.emit([{ group, thing, change: 'removed' }]);
+    if (r.ok && removed) this.events.emit([{ group, thing, change: 'removed' }]);
     return r;
   }
 
@@ -546,8 +289,6 @@ export class Registry implements DeviceDirectory {
     return ok({ thingGroups: items.map((r) => this.nameAndArn(r.name)), ...(nextToken !== undefined ? { nextToken } : {}) });
   }
 
-  // ---- Fleet --------------------------------------------------------------------------------
-
   /**
    * Registers the configured fleet: creates missing things (typed, so the four device attributes
    * are legal) and root groups, and adds missing memberships. Never deletes and never touches an
@@ -561,7 +302,7 @@ export class Registry implements DeviceDirectory {
     const topicChanges: [string, string][] = [];
     const added: MembershipChange[] = [];
     const knownGroups = new Set<string>();
-    const r = this.inTransaction(() => {
+    const r = runTransaction(this.db, () => {
       for (const t of things) {
         const existing = this.thingRow(t.thingName);
         if (!existing) {
@@ -597,11 +338,9 @@ export class Registry implements DeviceDirectory {
     });
     if (!r.ok) return r;
     for (const [name, topic] of topicChanges) this.topics.set(name, topic);
-    this.emit(added);
+    this.events.emit(added);
     return ok(counts);
   }
-
-  // ---- internals ----------------------------------------------------------------------------
 
   private thingRow(name: string): ThingRow | undefined {
     return this.q.thing.get(name) as ThingRow | undefined;
@@ -651,43 +390,4 @@ export class Registry implements DeviceDirectory {
     return { groupName: name, groupArn: thingGroupArn(this.scope, name) };
   }
 
-  private alreadyExists(kind: string, name: string, arn: string): RegistryError {
-    return { code: 'ResourceAlreadyExists', message: `${kind} ${name} already exists with different attributes`, resourceId: name, resourceArn: arn };
-  }
-
-  private versionConflict(name: string): RegistryError {
-    return { code: 'VersionConflict', message: `The version for thing ${name} does not match the expected version.` };
-  }
-
-  /** Runs fn in an IMMEDIATE transaction (read-modify-write without a lock upgrade); Abort rolls back into an error. */
-  private inTransaction<T>(fn: () => T): Result<T, RegistryError> {
-    try {
-      return ok(this.db.transaction(fn).immediate());
-    } catch (e) {
-      if (e instanceof Abort) return err(e.error);
-      throw e;
-    }
-  }
-
-  /**
-   * Delivers to every listener even if one throws (one subscriber's bug must not starve the
-   * others of a committed change), then rethrows the first failure.
-   */
-  private emit(changes: MembershipChange[]): void {
-    let failure: unknown;
-    let failed = false;
-    for (const change of changes) {
-      for (const l of [...this.listeners]) {
-        try {
-          l(change);
-        } catch (e) {
-          if (!failed) {
-            failed = true;
-            failure = e;
-          }
-        }
-      }
-    }
-    if (failed) throw failure;
-  }
 }
