@@ -4,7 +4,7 @@
  */
 
 export type Principal =
-  | { kind: 'device'; thingName: string; telemetryTopic: string }
+  | { kind: 'device'; thingName: string; telemetryTopic: string | undefined }
   | { kind: 'operator'; username: string | undefined }
   /** acfleet's own cloud services: they publish the replies and events AWS IoT would. */
   | { kind: 'service' };
@@ -47,7 +47,7 @@ export function splitThingTopic(topic: string): { thing: string; rest: string } 
 export function canPublish(p: Principal, topic: string): boolean {
   if (p.kind === 'service') return true;
   if (p.kind === 'device') {
-    if (topic === p.telemetryTopic) return true;
+    if (p.telemetryTopic !== undefined && topic === p.telemetryTopic) return true;
     const t = splitThingTopic(topic);
     return t !== undefined && t.thing === p.thingName && isThingRequestTopic(t.rest);
   }
@@ -61,7 +61,7 @@ export function canPublish(p: Principal, topic: string): boolean {
 
 export function canSubscribe(p: Principal, filter: string): boolean {
   if (p.kind !== 'device') return true;
-  if (filter === p.telemetryTopic) return true;
+  if (p.telemetryTopic !== undefined && filter === p.telemetryTopic) return true;
   const own = `${THINGS}${p.thingName}/`;
   // Wildcards are fine below the device's own namespace, never above it.
   return filter.startsWith(own) && filter.length > own.length;

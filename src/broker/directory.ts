@@ -3,6 +3,8 @@
  * registry (src/cloud/registry/registry.ts) implements it.
  */
 export interface DeviceDirectory {
-  /** The thing's own telemetry topic, or undefined when no such thing is registered. */
+  /** True for every registered thing: its client id is then a device's, never an operator's. */
+  isRegistered(thingName: string): boolean;
+  /** The thing's own telemetry topic; undefined when it has none (or is not registered). */
   telemetryTopicOf(thingName: string): string | undefined;
 }

@@ -185,8 +185,8 @@ export class EmbeddedBroker {
   /** The principal for a CONNECT, or why it is refused. */
   private identify(client: Client, username: string | undefined, password: Buffer | undefined): Principal | string {
     if (this.internal.has(client)) return { kind: 'service' };
-    const telemetryTopic = this.o.directory.telemetryTopicOf(client.id);
-    if (telemetryTopic !== undefined) {
+    if (this.o.directory.isRegistered(client.id)) {
+      const telemetryTopic = this.o.directory.telemetryTopicOf(client.id);
       if (!password) return `bad username or password: ${client.id} is a registered thing and must log in with its device password`;
       if (!sameSecret(password.toString(), devicePassword(this.o.deviceSecret, client.id))) return `bad username or password for thing ${client.id}`;
       return { kind: 'device', thingName: client.id, telemetryTopic };

@@ -52,7 +52,7 @@ export class CloudRuntime {
     const batcher = new WriteBatcher(db);
     // The registry is the broker's directory of devices; fleet.yaml's things are registered on start.
     const registry = new Registry(db, { region: config.region, account: config.account });
-    const synced = registry.syncFleet(fleetThingRecords(config, (name) => registry.telemetryTopicOf(name) !== undefined), FLEET_THING_TYPE, epochSeconds(o.clock));
+    const synced = registry.syncFleet(fleetThingRecords(config, (name) => registry.isRegistered(name)), FLEET_THING_TYPE, epochSeconds(o.clock));
     if (!synced.ok) {
       db.close();
       throw new Error(`cannot register the fleet's things: ${synced.error.message}`);

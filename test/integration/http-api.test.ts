@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { DeleteThingShadowCommand, GetThingShadowCommand, IoTDataPlaneClient, ResourceNotFoundException, UpdateThingShadowCommand, ConflictException, InvalidRequestException } from '@aws-sdk/client-iot-data-plane';
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devicePassword } from '../../src/core/device-password.js';
 import { silentLogger } from '../../src/core/log.js';
 import { startCloudStack, type CloudStack } from '../../src/cli/stack.js';
 import { testFleetConfig } from '../helpers/fleet-config.js';
@@ -11,9 +12,10 @@ let stack: CloudStack;
 let http: string;
 let operator: MqttClient;
 let sdk: IoTDataPlaneClient;
+const deviceSecret = randomBytes(16).toString('hex');
 
 beforeAll(async () => {
-  stack = await startCloudStack({ config: testFleetConfig({ alpha: 3, beta: 2 }), statePath: ':memory:', deviceSecret: randomBytes(16).toString('hex'), log: silentLogger() });
+  stack = await startCloudStack({ config: testFleetConfig({ alpha: 3, beta: 2 }), statePath: ':memory:', deviceSecret, log: silentLogger() });
   http = stack.api.url;
   operator = await connectClient(stack.cloud.mqttUrl, { clientId: 'http-test-operator' });
   // Unmodified AWS SDK v3, pointed at acfleet with dummy credentials.
@@ -42,6 +44,13 @@ describe('HTTP API', () => {
     expect(text).toMatch(/^acfleet_things_registered 5$/m);
     expect(text).toMatch(/^acfleet_broker_auth_failures_total 1$/m);
     expect(text).toMatch(/^acfleet_shadow_requests_total \d+$/m);
+  });
+
+  it('treats a thing registered later (no telemetry topic) as a device: it needs its password', async () => {
+    expect(stack.cloud.registry.createThing('Later-Thing', {}, 0).ok).toBe(true);
+    await expect(connectClient(stack.cloud.mqttUrl, { clientId: 'Later-Thing' })).rejects.toThrow();
+    const device = await connectClient(stack.cloud.mqttUrl, { clientId: 'Later-Thing', username: 'Later-Thing', password: devicePassword(deviceSecret, 'Later-Thing') });
+    await device.endAsync();
   });
 
   it('serves GetThingShadow / UpdateThingShadow / DeleteThingShadow to the AWS SDK', async () => {

@@ -17,7 +17,8 @@ import { devicePassword } from '../../src/core/device-password.js';
 const DEFAULT_TEMPLATE = 'dt/acfleet/{location}/{thingName}/telemetry';
 const COMMITTED_ACL = fileURLToPath(new URL('../../docker/mosquitto/acl', import.meta.url));
 
-const SP1: Principal = { kind: 'device', thingName: 'SaoPaulo-00001', telemetryTopic: 'dt/acfleet/sao-paulo/SaoPaulo-00001/telemetry' };
+const SP1_TELEMETRY = 'dt/acfleet/sao-paulo/SaoPaulo-00001/telemetry';
+const SP1: Principal = { kind: 'device', thingName: 'SaoPaulo-00001', telemetryTopic: SP1_TELEMETRY };
 /** A thing whose name is a prefix of SP1's. */
 const SP0: Principal = { kind: 'device', thingName: 'SaoPaulo-0000', telemetryTopic: 'dt/acfleet/sao-paulo/SaoPaulo-0000/telemetry' };
 const OPERATOR: Principal = { kind: 'operator', username: undefined };
@@ -141,7 +142,15 @@ describe('a device', () => {
   );
 
   it('may subscribe to its own telemetry topic', () => {
-    expect(canSubscribe(SP1, SP1.kind === 'device' ? SP1.telemetryTopic : '')).toBe(true);
+    expect(canSubscribe(SP1, SP1_TELEMETRY)).toBe(true);
+  });
+
+  it('a thing registered without a telemetry topic keeps its own thing topics and gets no telemetry topic', () => {
+    const bare: Principal = { kind: 'device', thingName: 'Api-Thing', telemetryTopic: undefined };
+    expect(canPublish(bare, '$aws/things/Api-Thing/shadow/update')).toBe(true);
+    expect(canSubscribe(bare, '$aws/things/Api-Thing/#')).toBe(true);
+    expect(canPublish(bare, 'dt/acfleet/x/Api-Thing/telemetry')).toBe(false);
+    expect(canPublish(bare, '$aws/things/SaoPaulo-00001/shadow/update')).toBe(false);
   });
 
   it.each([

@@ -36,6 +36,10 @@ export class Registry implements DeviceDirectory {
     }
   }
 
+  isRegistered(thingName: string): boolean {
+    return this.topics.has(thingName);
+  }
+
   telemetryTopicOf(thingName: string): string | undefined {
     return this.topics.get(thingName);
   }
