@@ -9,11 +9,9 @@ import { shardSlots } from '../../src/fleet/shard.js';
 import { ScaledClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
 import { mulberry32 } from '../../src/core/random.js';
-import { newCounters, type DeviceContext } from '../../src/device/context.js';
 import type { Thermostat } from '../../src/device/thermostat.js';
 import { buildThermostats } from '../../src/fleet/build-devices.js';
-import { FifoConnectGate } from '../../src/fleet/connect-gate.js';
-import { WorkerScheduler } from '../../src/fleet/scheduler.js';
+import { createDeviceContext } from '../../src/fleet/device-context.js';
 import { mqttJsFactory } from '../../src/transport/mqttjs.js';
 import { benchFleetConfig } from './fleet-config.js';
 import { benchIdentities } from './identities.js';
@@ -48,21 +46,15 @@ interface Running {
 /** acfleet: a DeviceContext exactly like a fleet worker's, in this thread. */
 function runAcfleet(): Running {
   const config = benchFleetConfig({ devices: args.devices });
-  const clock = new ScaledClock(1);
-  const counters = newCounters();
-  const timers = new WorkerScheduler(clock);
-  const ctx: DeviceContext = {
-    clock,
-    timers,
-    gate: new FifoConnectGate(args.maxInFlight),
+  const { ctx, scheduler: timers } = createDeviceContext(config, {
+    clock: new ScaledClock(1),
     connections: mqttJsFactory({ url: args.url }),
     log: silentLogger(),
-    counters,
+    maxConcurrentConnects: args.maxInFlight,
     random: mulberry32(config.seed),
-    telemetry: { intervalMs: config.telemetry.interval, qos: config.telemetry.qos, topicTemplate: config.telemetry.topic },
-    device: { keepaliveMs: config.device.keepalive, reconnectMinMs: config.device.reconnectMin, reconnectMaxMs: config.device.reconnectMax },
     deviceSecret: secret,
-  };
+  });
+  const counters = ctx.counters;
   const devices: Thermostat[] = buildThermostats(config, shardSlots(config), ctx);
   for (const d of devices) d.start();
   return {

@@ -57,7 +57,6 @@ export class CloudRuntime {
       db.close();
       throw new Error(`cannot register the fleet's things: ${synced.error.message}`);
     }
-    const directory = registry;
 
     let broker: EmbeddedBroker | undefined;
     let link: ServiceBrokerLink;
@@ -68,7 +67,7 @@ export class CloudRuntime {
         broker = await EmbeddedBroker.start({
           host: config.broker.host,
           port: config.broker.port,
-          directory,
+          directory: registry,
           deviceSecret: o.deviceSecret,
           operator: o.operator,
           clock: o.clock,

@@ -7,8 +7,6 @@ export const DeviceState = {
 } as const;
 export type DeviceState = (typeof DeviceState)[keyof typeof DeviceState];
 
-export const DEVICE_STATE_NAMES = ['offline', 'connecting', 'online', 'disconnecting'] as const;
-
 /**
  * Exponential backoff with "equal jitter": half the capped exponential delay is fixed, the other
  * half random, so a fleet that lost its broker does not come back in lockstep.

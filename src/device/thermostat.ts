@@ -164,7 +164,7 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
   }
 
   /** Current sensor reading in the device's display unit. */
-  reading(): { temp: number; humid: number } {
+  private reading(): { temp: number; humid: number } {
     this.thermal = stepThermal(this.thermal, { power: this.settings.power, setpointC: this.settings.setpoint }, this.group.site, this.ctx.clock.now());
     const r = sensorReading(this.thermal, this.deviceSeed);
     return { temp: displayTemperature(r.tempC, this.settings.tempUnit), humid: Math.round(r.humidity * 100) / 100 };

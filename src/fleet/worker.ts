@@ -5,14 +5,12 @@ import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { ScaledClock } from '../core/clock.js';
 import { createLogger } from '../core/log.js';
 import { mulberry32 } from '../core/random.js';
-import { newCounters, type DeviceContext } from '../device/context.js';
 import type { ConnectionFactory } from '../transport/connection.js';
 import { mqttJsFactory } from '../transport/mqttjs.js';
 import { awsCrtFactory } from '../transport/aws-sdk-v2.js';
 import { buildThermostats } from './build-devices.js';
-import { FifoConnectGate } from './connect-gate.js';
+import { createDeviceContext } from './device-context.js';
 import type { MainToWorker, TransportSpec, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
-import { WorkerScheduler } from './scheduler.js';
 
 async function connectionFactory(t: TransportSpec): Promise<ConnectionFactory> {
   if (t.kind === 'mqttjs') return mqttJsFactory({ url: t.url });
@@ -26,24 +24,15 @@ export default async function runSlice(task: WorkerTask): Promise<WorkerResult> 
     // Stats are operational, reported in wall time whatever the simulation speed.
     const wall = new ScaledClock(1);
     const log = createLogger(task.logLevel, `fleet-worker-${workerIndex}`);
-    const counters = newCounters();
-    const timers = new WorkerScheduler(clock);
-    const ctx: DeviceContext = {
+    const { ctx, scheduler: timers } = createDeviceContext(task.config, {
       clock,
-      timers,
-      gate: new FifoConnectGate(task.maxConcurrentConnects),
       connections: await connectionFactory(task.transport),
       log,
-      counters,
+      maxConcurrentConnects: task.maxConcurrentConnects,
       random: mulberry32(task.config.seed ^ (workerIndex * 0x9e3779b1)),
-      telemetry: { intervalMs: task.config.telemetry.interval, qos: task.config.telemetry.qos, topicTemplate: task.config.telemetry.topic },
-      device: {
-        keepaliveMs: task.config.device.keepalive,
-        reconnectMinMs: task.config.device.reconnectMin,
-        reconnectMaxMs: task.config.device.reconnectMax,
-      },
       deviceSecret: task.deviceSecret,
-    };
+    });
+    const counters = ctx.counters;
     const devices = buildThermostats(task.config, task.slots, ctx);
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();

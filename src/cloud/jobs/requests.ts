@@ -107,27 +107,23 @@ export function invalidTopicError(topic: string): JobsError {
 
 /** GetPendingJobExecutions: `{clientToken?}`; an empty payload means `{}` (§1.3, unverified). */
 export function parseGetPending(payload: Uint8Array): Result<GetPendingRequest, JobsRequestError> {
-  const body = parseBody(payload, true);
-  if (!body.ok) return body;
-  const token = readClientToken(body.value);
-  if (!token.ok) return token;
-  return ok(withToken({}, token.value));
+  const env = parseEnvelope(payload, true);
+  if (!env.ok) return env;
+  return ok(withToken({}, env.value.clientToken));
 }
 
 /** StartNextPendingJobExecution: `{clientToken?, statusDetails?, stepTimeoutInMinutes? (1–10080)}`. */
 export function parseStartNext(payload: Uint8Array): Result<StartNextRequest, JobsRequestError> {
-  const body = parseBody(payload, true);
-  if (!body.ok) return body;
-  const token = readClientToken(body.value);
-  if (!token.ok) return token;
-  const clientToken = token.value;
+  const env = parseEnvelope(payload, true);
+  if (!env.ok) return env;
+  const { body, clientToken } = env.value;
   const request: StartNextRequest = withToken({}, clientToken);
 
-  const details = readStatusDetails(body.value, clientToken);
+  const details = readStatusDetails(body, clientToken);
   if (!details.ok) return details;
   if (details.value !== undefined) request.statusDetails = details.value;
   // No −1 here: start-next has no running timer of its own to cancel (§1.3 gives only 1–10080).
-  const step = readStepTimeout(body.value, false, clientToken);
+  const step = readStepTimeout(body, false, clientToken);
   if (!step.ok) return step;
   if (step.value !== undefined) request.stepTimeoutInMinutes = step.value;
   return ok(request);
@@ -135,15 +131,13 @@ export function parseStartNext(payload: Uint8Array): Result<StartNextRequest, Jo
 
 /** DescribeJobExecution: `{clientToken?, executionNumber?, includeJobDocument (default true)}`. */
 export function parseDescribe(payload: Uint8Array): Result<DescribeRequest, JobsRequestError> {
-  const body = parseBody(payload, true);
-  if (!body.ok) return body;
-  const token = readClientToken(body.value);
-  if (!token.ok) return token;
-  const clientToken = token.value;
+  const env = parseEnvelope(payload, true);
+  if (!env.ok) return env;
+  const { body, clientToken } = env.value;
 
-  const executionNumber = readInteger(body.value, 'executionNumber', clientToken);
+  const executionNumber = readInteger(body, 'executionNumber', clientToken);
   if (!executionNumber.ok) return executionNumber;
-  const includeJobDocument = readBoolean(body.value, 'includeJobDocument', true, clientToken);
+  const includeJobDocument = readBoolean(body, 'includeJobDocument', true, clientToken);
   if (!includeJobDocument.ok) return includeJobDocument;
 
   const request: DescribeRequest = withToken({ includeJobDocument: includeJobDocument.value }, clientToken);
@@ -158,27 +152,25 @@ export function parseDescribe(payload: Uint8Array): Result<DescribeRequest, Jobs
  * read-only operations, update has a required field, and `{}` is not what the device meant.
  */
 export function parseUpdate(payload: Uint8Array): Result<UpdateRequest, JobsRequestError> {
-  const body = parseBody(payload, false);
-  if (!body.ok) return body;
-  const token = readClientToken(body.value);
-  if (!token.ok) return token;
-  const clientToken = token.value;
+  const env = parseEnvelope(payload, false);
+  if (!env.ok) return env;
+  const { body, clientToken } = env.value;
 
-  const status = field(body.value, 'status');
+  const status = field(body, 'status');
   if (status === undefined) return invalidRequest('Missing required field: status', clientToken);
   if (typeof status !== 'string') return invalidRequest('status must be a string', clientToken);
 
-  const details = readStatusDetails(body.value, clientToken);
+  const details = readStatusDetails(body, clientToken);
   if (!details.ok) return details;
-  const expectedVersion = readInteger(body.value, 'expectedVersion', clientToken);
+  const expectedVersion = readInteger(body, 'expectedVersion', clientToken);
   if (!expectedVersion.ok) return expectedVersion;
-  const executionNumber = readInteger(body.value, 'executionNumber', clientToken);
+  const executionNumber = readInteger(body, 'executionNumber', clientToken);
   if (!executionNumber.ok) return executionNumber;
-  const includeState = readBoolean(body.value, 'includeJobExecutionState', false, clientToken);
+  const includeState = readBoolean(body, 'includeJobExecutionState', false, clientToken);
   if (!includeState.ok) return includeState;
-  const includeDocument = readBoolean(body.value, 'includeJobDocument', false, clientToken);
+  const includeDocument = readBoolean(body, 'includeJobDocument', false, clientToken);
   if (!includeDocument.ok) return includeDocument;
-  const step = readStepTimeout(body.value, true, clientToken);
+  const step = readStepTimeout(body, true, clientToken);
   if (!step.ok) return step;
 
   const request: UpdateRequest = withToken(
@@ -253,6 +245,15 @@ function field(body: Body, key: string): unknown {
  * spec sets no length for Jobs tokens (only the shadow's 64 bytes, §8.2), and it must come back
  * byte-for-byte. A non-string cannot be echoed, so it is rejected without one.
  */
+/** The JSON object of a request and its clientToken: the first two checks every request gets. */
+function parseEnvelope(payload: Uint8Array, allowEmpty: boolean): Result<{ body: Body; clientToken: string | undefined }, JobsRequestError> {
+  const body = parseBody(payload, allowEmpty);
+  if (!body.ok) return body;
+  const token = readClientToken(body.value);
+  if (!token.ok) return token;
+  return ok({ body: body.value, clientToken: token.value });
+}
+
 function readClientToken(body: Body): Result<string | undefined, JobsRequestError> {
   const token = field(body, 'clientToken');
   if (token === undefined || typeof token === 'string') return ok(token);

@@ -1,4 +1,4 @@
-import type { FleetConfig } from '../../config/schema.js';
+import type { FleetConfig, GroupConfig } from '../../config/schema.js';
 import { deviceAttributes, locationId, thingNameFor } from '../../device/identity.js';
 import { telemetryTopic } from '../../device/telemetry.js';
 
@@ -8,19 +8,24 @@ export interface FleetThing {
   telemetryTopic: string;
 }
 
-/** Every thing the configured fleet has (all shards), in fleet order. */
-export function* fleetThings(config: FleetConfig): Generator<FleetThing> {
-  for (const g of config.groups) {
-    const loc = locationId(g.location);
-    for (let i = 0; i < g.count; i++) {
-      const thingName = thingNameFor(g, i);
-      yield { thingName, groupName: g.name, telemetryTopic: telemetryTopic(config.telemetry.topic, thingName, loc) };
+/** The thing type fleet things are registered under: AWS allows only 3 attributes on an untyped thing. */
+export const FLEET_THING_TYPE = 'acfleet-thermostat';
+
+/** Every device of the configured fleet (all shards), in fleet order, with where it came from. */
+function* fleetSlots(config: FleetConfig): Generator<{ thing: FleetThing; group: GroupConfig; index: number; location: string }> {
+  for (const group of config.groups) {
+    const location = locationId(group.location);
+    for (let index = 0; index < group.count; index++) {
+      const thingName = thingNameFor(group, index);
+      yield { thing: { thingName, groupName: group.name, telemetryTopic: telemetryTopic(config.telemetry.topic, thingName, location) }, group, index, location };
     }
   }
 }
 
-/** The thing type fleet things are registered under: AWS allows only 3 attributes on an untyped thing. */
-export const FLEET_THING_TYPE = 'acfleet-thermostat';
+/** Every thing the configured fleet has (all shards), in fleet order. */
+export function* fleetThings(config: FleetConfig): Generator<FleetThing> {
+  for (const s of fleetSlots(config)) yield s.thing;
+}
 
 /**
  * Registry records for the configured fleet. Attributes (a faker run each) are computed only for
@@ -30,12 +35,8 @@ export function* fleetThingRecords(
   config: FleetConfig,
   isRegistered: (thingName: string) => boolean,
 ): Generator<FleetThing & { attributes: Record<string, string> }> {
-  for (const g of config.groups) {
-    const loc = locationId(g.location);
-    for (let i = 0; i < g.count; i++) {
-      const thingName = thingNameFor(g, i);
-      const attributes = isRegistered(thingName) ? {} : { ...deviceAttributes(config.seed, g, i), location: loc };
-      yield { thingName, groupName: g.name, telemetryTopic: telemetryTopic(config.telemetry.topic, thingName, loc), attributes };
-    }
+  for (const { thing, group, index, location } of fleetSlots(config)) {
+    const attributes = isRegistered(thing.thingName) ? {} : { ...deviceAttributes(config.seed, group, index), location };
+    yield { ...thing, attributes };
   }
 }
