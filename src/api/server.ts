@@ -1,9 +1,15 @@
+import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyInstance } from 'fastify';
 import { epochSeconds } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { CloudRuntime } from '../cloud/runtime.js';
 import { sendAwsError } from './aws/errors.js';
 import { registerIotData } from './aws/iot-data.js';
+import { registerIotJobs } from './aws/iot-jobs.js';
+import { registerIotJobsData } from './aws/iot-jobs-data.js';
+import { registerIotRegistry } from './aws/iot-registry.js';
+import { acceptRawBodies } from './aws/rest-json.js';
+import { awsServiceConstraint } from './aws/service-routing.js';
 import { createMetrics } from './metrics.js';
 
 export interface ApiServer {
@@ -15,7 +21,11 @@ export interface ApiServer {
 /** The cloud's HTTP port: AWS REST routes, MQTT over WebSocket at /mqtt, and /_acfleet routes. */
 export async function startApiServer(cloud: CloudRuntime, host: string, port: number, log: Logger): Promise<ApiServer> {
   // Request logging off: a fleet's worth of requests would drown the log. Failures are logged below.
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024 });
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, constraints: { awsService: awsServiceConstraint } });
+  // Every AWS response carries a request id; SDKs surface it in errors and retries.
+  app.addHook('onSend', async (_req, reply) => {
+    reply.header('x-amzn-RequestId', randomUUID());
+  });
 
   app.get('/_acfleet/health', async () => ({ status: 'ok', devices: { total: cloud.thingCount, online: cloud.onlineDevices } }));
   app.get('/_acfleet/clock', async () => ({ ...cloud.clockEpoch, now: cloud.clock.now() }));
@@ -31,6 +41,14 @@ export async function startApiServer(cloud: CloudRuntime, host: string, port: nu
       publish: (topic, payload, qos, retain) => cloud.publishAsOperator(topic, payload, qos, retain),
     }),
   );
+
+  const nowSec = (): number => epochSeconds(cloud.clock);
+  await app.register(async (scope) => {
+    acceptRawBodies(scope);
+    registerIotRegistry(scope, { registry: cloud.registry, events: cloud.events, nowSec, mqttHost: new URL(cloud.mqttUrl).hostname });
+    registerIotJobs(scope, cloud.jobs);
+    registerIotJobsData(scope, cloud.jobs);
+  });
 
   app.setNotFoundHandler((req, reply) => sendAwsError(reply, 404, 'UnknownOperationException', `No operation matches ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) => {

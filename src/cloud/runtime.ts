@@ -3,6 +3,9 @@ import { EmbeddedBroker } from '../broker/embedded.js';
 import type { FleetConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import { epochSeconds, type Clock, type ClockEpoch } from '../core/clock.js';
+import { dirname, join } from 'node:path';
+import { EventSettings } from './event-configurations.js';
+import { JobsService } from './jobs/service.js';
 import { FLEET_THING_TYPE, fleetThingRecords } from './registry/fleet-things.js';
 import { Registry } from './registry/registry.js';
 import { PresenceTracker } from './registry/presence-tracker.js';
@@ -40,6 +43,8 @@ export class CloudRuntime {
     readonly shadowStore: ShadowStore,
     readonly presence: PresenceTracker,
     readonly registry: Registry,
+    readonly jobs: JobsService,
+    readonly events: EventSettings,
     private readonly db: Db,
     private readonly batcher: WriteBatcher,
     private readonly clients: MqttClient[],
@@ -62,6 +67,7 @@ export class CloudRuntime {
     let link: ServiceBrokerLink;
     let mqttUrl: string;
     const clients: MqttClient[] = [];
+    const services: { close(): void }[] = [];
     try {
       if (config.broker.type === 'embedded') {
         broker = await EmbeddedBroker.start({
@@ -84,12 +90,29 @@ export class CloudRuntime {
       const shadowClient = await connectService(link, 'acfleet-cloud-shadow');
       clients.push(shadowClient);
       await shadow.attach(shadowClient);
+      const events = new EventSettings(db, config.events, epochSeconds(o.clock));
+      const jobs = new JobsService({
+        db,
+        batcher,
+        registry,
+        events,
+        scope: { region: config.region, account: config.account },
+        clock: o.clock,
+        log: log.child({ component: 'jobs' }),
+        // S3 documentSource URLs are served from <state dir>/s3/<bucket>/<key> when present there.
+        options: { bucketsDir: o.statePath === ':memory:' ? join(process.cwd(), '.acfleet', 's3') : join(dirname(o.statePath), 's3') },
+      });
+      services.push(jobs);
+      const jobsClient = await connectService(link, 'acfleet-cloud-jobs');
+      clients.push(jobsClient);
+      await jobs.attach(jobsClient);
       const presence = new PresenceTracker();
       const presenceClient = await connectService(link, 'acfleet-cloud-presence');
       clients.push(presenceClient);
       await presence.attach(presenceClient);
-      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, registry, db, batcher, clients, log);
+      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, registry, jobs, events, db, batcher, clients, log);
     } catch (e) {
+      for (const s of services) s.close();
       for (const c of clients) c.end(true);
       await broker?.close();
       db.close();
@@ -115,6 +138,7 @@ export class CloudRuntime {
 
   /** Disconnects the services, flushes and closes the store, then stops the broker. */
   async close(): Promise<void> {
+    this.jobs.close();
     await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
     // The services are gone, so nothing writes any more: make the store durable before the broker
     // (and whatever it may throw while dropping thousands of clients) goes down.

@@ -421,6 +421,7 @@ describe('memberships', () => {
     expect(events).toEqual([
       { group: 'Rio', thing: 'both', change: 'removed' },
       { group: 'SaoPaulo', thing: 'both', change: 'removed' },
+      { thing: 'both', change: 'thingDeleted' },
     ]);
     expect(value(reg.listThingsInThingGroup('Rio')).things).toEqual(['rio1']);
     events.length = 0;

@@ -1,16 +1,10 @@
 /** The registry's public shapes, limits and errors (spec §3.5). */
 import type { DeviceAttributes } from '../../device/identity.js';
 import type { FleetThing } from './fleet-things.js';
+import type { ControlPlaneError } from '../control-plane-error.js';
 
-export type RegistryErrorCode = 'ResourceNotFound' | 'ResourceAlreadyExists' | 'InvalidRequest' | 'VersionConflict' | 'LimitExceeded';
-
-export interface RegistryError {
-  code: RegistryErrorCode;
-  message: string;
-  /** ResourceAlreadyExistsException models these two members (spec §3.6). */
-  resourceId?: string;
-  resourceArn?: string;
-}
+/** The registry's errors are the control plane's (spec §3.6). */
+export type RegistryError = ControlPlaneError;
 
 export type Attributes = Readonly<Record<string, string>>;
 
@@ -127,11 +121,11 @@ export interface ListThingsInThingGroupOptions extends PageOptions {
   recursive?: boolean;
 }
 
-export interface MembershipChange {
-  group: string;
-  thing: string;
-  change: 'added' | 'removed';
-}
+/**
+ * A thing joining or leaving a group, or being deleted (after its 'removed' changes): the jobs
+ * service follows all three for CONTINUOUS jobs and for executions of deleted things.
+ */
+export type MembershipChange = { group: string; thing: string; change: 'added' | 'removed' } | { thing: string; change: 'thingDeleted' };
 
 export type MembershipListener = (e: MembershipChange) => void;
 

@@ -133,6 +133,7 @@ export class Registry implements DeviceDirectory {
       if (!row) return;
       if (expectedVersion !== undefined && expectedVersion !== row.version) throw new Abort(versionConflict(name));
       for (const g of this.q.groupsOfThing.all(name) as { name: string }[]) removed.push({ group: g.name, thing: name, change: 'removed' });
+      removed.push({ thing: name, change: 'thingDeleted' });
       this.q.deleteThing.run(name);
     });
     if (!r.ok) return r;

@@ -41,4 +41,23 @@ export const MIGRATIONS: readonly string[] = [
      PRIMARY KEY (group_name, thing_name)
    ) WITHOUT ROWID;
    CREATE INDEX thing_group_members_by_thing ON thing_group_members (thing_name, group_name);`,
+  // Jobs (src/cloud/jobs/job-store.ts): bodies are JSON, read whole into memory at start; `seq`
+  // keeps creation order, which start-next's tie-break and ListJobs' pages follow.
+  `CREATE TABLE jobs (
+     job_id  TEXT PRIMARY KEY,
+     seq     INTEGER NOT NULL,
+     body    TEXT NOT NULL
+   ) WITHOUT ROWID;
+   CREATE TABLE job_executions (
+     job_id            TEXT NOT NULL,
+     thing_name        TEXT NOT NULL,
+     execution_number  INTEGER NOT NULL,
+     seq               INTEGER NOT NULL,
+     body              TEXT NOT NULL,
+     PRIMARY KEY (job_id, thing_name, execution_number)
+   ) WITHOUT ROWID;
+   CREATE TABLE settings (
+     key    TEXT PRIMARY KEY,
+     value  TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];

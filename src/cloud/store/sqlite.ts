@@ -52,6 +52,9 @@ export class WriteBatcher {
 
   /** Queues a write; a later write under the same key replaces an earlier one not yet committed. */
   enqueue(key: string, write: () => void): void {
+    // Re-inserted, not overwritten in place: a Map keeps a key's first position, and a write must
+    // run after every write queued before it (a job deleted, then recreated with the same id).
+    this.pending.delete(key);
     this.pending.set(key, write);
     if (!this.scheduled) {
       this.scheduled = true;

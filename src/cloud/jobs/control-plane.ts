@@ -1,0 +1,314 @@
+/**
+ * The Jobs control plane (spec §3.2–3.4): create, describe, list, update, cancel and delete jobs.
+ * Execution-level operations live in `execution-admin.ts`, group-membership following in
+ * `continuous-targets.ts`. Results are data; the HTTP layer turns errors into AWS's exceptions.
+ */
+import type { Clock, TimerHandle } from '../../core/clock.js';
+import { err, ok, type Result } from '../../core/result.js';
+import { invalidRequest, notFound, type ControlPlaneError } from '../control-plane-error.js';
+import { parseRegistryArn, type ArnScope } from '../registry/arns.js';
+import type { Registry } from '../registry/registry.js';
+import type { TargetResolver } from '../registry/target-resolver.js';
+import { loadDocumentSource, MAX_DOCUMENT_BYTES, type DocumentSourceOptions } from './document-source.js';
+import { applyServiceTransition, newExecution } from './executions.js';
+import type { ExecutionLedger } from './execution-ledger.js';
+import { describeJobShape, jobSummaryShape, JOB_STATUSES, type Job, type JobStatus } from './job.js';
+import { checkSchedule, parseCancelJob, parseCreateJob, parseUpdateJob, type CreateJobInput } from './job-request.js';
+import { pageByOffset, type PageQuery } from './paging.js';
+
+export const jobArn = (scope: ArnScope, jobId: string): string => `arn:aws:iot:${scope.region}:${scope.account}:job/${jobId}`;
+
+export const jobNotFound = (jobId: string): ControlPlaneError => notFound(`Job ${jobId} cannot be found.`);
+
+export interface ListJobsQuery extends PageQuery {
+  status?: string;
+  targetSelection?: string;
+  thingGroupName?: string;
+  thingGroupId?: string;
+  namespaceId?: string;
+}
+
+export interface JobsControlPlaneOptions extends DocumentSourceOptions {
+  /** Lets tests and demos schedule a job minutes ahead instead of the 30 minutes AWS requires (§4.5). */
+  waiveScheduleMinimumLead?: boolean;
+}
+
+export class JobsControlPlane {
+  /** Start timers of SCHEDULED jobs, rebuilt from the stored startTime on restart (design §3). */
+  private readonly startTimers = new Map<string, TimerHandle>();
+
+  constructor(
+    private readonly ledger: ExecutionLedger,
+    private readonly registry: Registry,
+    private readonly targets: TargetResolver,
+    private readonly scope: ArnScope,
+    private readonly clock: Clock,
+    private readonly opts: JobsControlPlaneOptions = {},
+  ) {
+    for (const job of ledger.store.allJobs()) if (job.status === 'SCHEDULED') this.armStart(job);
+  }
+
+  async createJob(jobId: string, body: unknown): Promise<Result<{ jobArn: string; jobId: string; description?: string }, ControlPlaneError>> {
+    const input = parseCreateJob(jobId, body);
+    if (!input.ok) return err(invalidRequest(input.error.message));
+    const req = input.value;
+    const arn = jobArn(this.scope, jobId);
+    if (this.ledger.store.job(jobId)) return err({ code: 'ResourceAlreadyExists', message: `Job ${jobId} already exists.`, resourceId: jobId, resourceArn: arn });
+
+    const things = this.resolveTargets(req.targets);
+    if (!things.ok) return things;
+    const now = this.clock.now();
+    let startMs: number | undefined;
+    if (req.schedulingConfig) {
+      const s = checkSchedule(req.schedulingConfig, now, { waiveMinimumLead: this.opts.waiveScheduleMinimumLead === true });
+      if (!s.ok) return err(invalidRequest(s.error.message));
+      startMs = s.value.startMs;
+    }
+    const document = await this.documentOf(req);
+    if (!document.ok) return document;
+    // The document load awaited: another request may have taken the id meanwhile.
+    if (this.ledger.store.job(jobId)) return err({ code: 'ResourceAlreadyExists', message: `Job ${jobId} already exists.`, resourceId: jobId, resourceArn: arn });
+
+    const { document: _inline, ...fields } = req;
+    const scheduled = startMs !== undefined && startMs > now;
+    const job: Job = {
+      ...fields,
+      jobId,
+      jobArn: arn,
+      document: document.value,
+      status: scheduled ? 'SCHEDULED' : 'IN_PROGRESS',
+      forceCanceled: false,
+      createdAt: now,
+      lastUpdatedAt: now,
+      ...(scheduled ? { startsAt: startMs } : {}),
+    };
+    this.ledger.store.putJob(job);
+    if (scheduled) this.armStart(job);
+    else this.rollOut(job, things.value);
+    return ok({ jobArn: arn, jobId, ...(req.description !== undefined ? { description: req.description } : {}) });
+  }
+
+  describeJob(jobId: string): Result<{ documentSource?: string; job: Record<string, unknown> }, ControlPlaneError> {
+    const job = this.ledger.store.job(jobId);
+    if (!job) return err(jobNotFound(jobId));
+    return ok({ ...(job.documentSource !== undefined ? { documentSource: job.documentSource } : {}), job: describeJobShape(job, this.ledger.store.counts(jobId)) });
+  }
+
+  getJobDocument(jobId: string): Result<{ document: string }, ControlPlaneError> {
+    const job = this.ledger.store.job(jobId);
+    return job ? ok({ document: job.document }) : err(jobNotFound(jobId));
+  }
+
+  listJobs(q: ListJobsQuery): Result<{ jobs: Record<string, unknown>[]; nextToken?: string }, ControlPlaneError> {
+    if (q.status !== undefined && !(JOB_STATUSES as readonly string[]).includes(q.status)) return err(invalidRequest(`Invalid job status: ${q.status}`));
+    if (q.targetSelection !== undefined && q.targetSelection !== 'SNAPSHOT' && q.targetSelection !== 'CONTINUOUS') return err(invalidRequest(`Invalid targetSelection: ${q.targetSelection}`));
+    let groupName = q.thingGroupName;
+    if (q.thingGroupId !== undefined) {
+      const found = this.registryGroupById(q.thingGroupId);
+      if (found === undefined) return ok({ jobs: [] });
+      if (groupName !== undefined && groupName !== found) return ok({ jobs: [] });
+      groupName = found;
+    }
+    const matches = [...this.ledger.store.allJobs()].filter(
+      (j) =>
+        (q.status === undefined || j.status === q.status) &&
+        (q.targetSelection === undefined || j.targetSelection === q.targetSelection) &&
+        (q.namespaceId === undefined || j.namespaceId === q.namespaceId) &&
+        (groupName === undefined || j.targets.some((t) => isGroupArn(t, groupName))),
+    );
+    const page = pageByOffset(matches, q);
+    if (!page.ok) return page;
+    return ok({
+      jobs: page.value.items.map((j) => jobSummaryShape(j, this.ledger.store.counts(j.jobId), this.firstGroupId(j))),
+      ...(page.value.nextToken !== undefined ? { nextToken: page.value.nextToken } : {}),
+    });
+  }
+
+  updateJob(jobId: string, body: unknown): Result<Record<string, never>, ControlPlaneError> {
+    const job = this.ledger.store.job(jobId);
+    if (!job) return err(jobNotFound(jobId));
+    const input = parseUpdateJob(body);
+    if (!input.ok) return err(invalidRequest(input.error.message));
+    const u = input.value;
+    if (u.timeoutConfig !== undefined && job.timeoutConfig?.inProgressTimeoutInMinutes !== u.timeoutConfig.inProgressTimeoutInMinutes) {
+      const started = [...this.ledger.store.latestOfJob(jobId)].some((e) => e.startedAt !== undefined);
+      if (started) return err(invalidRequest('The in-progress timeout cannot change once job executions have started'));
+    }
+    if (u.jobExecutionsRetryConfig !== undefined) {
+      const before = retriesByType(job);
+      for (const c of u.jobExecutionsRetryConfig.criteriaList) {
+        if (c.numberOfRetries > (before.get(c.failureType) ?? 0)) return err(invalidRequest(`numberOfRetries for ${c.failureType} can only be lowered`));
+      }
+    }
+    if (job.status === 'DELETION_IN_PROGRESS') return err(invalidRequest(`Job ${jobId} is being deleted`));
+    this.ledger.store.putJob({ ...job, ...u, lastUpdatedAt: this.clock.now() });
+    return ok({});
+  }
+
+  /**
+   * CancelJob (§3.2): rollout stops, QUEUED executions are canceled, IN_PROGRESS ones only with
+   * `force`. A canceled job may be canceled again with force, to stop what is still running.
+   */
+  cancelJob(jobId: string, body: unknown, force: boolean): Result<{ jobArn: string; jobId: string; description?: string }, ControlPlaneError> {
+    const job = this.ledger.store.job(jobId);
+    if (!job) return err(jobNotFound(jobId));
+    const input = parseCancelJob(body);
+    if (!input.ok) return err(invalidRequest(input.error.message));
+    if (job.status === 'COMPLETED') return err(invalidRequest(`Job ${jobId} is already completed`));
+    if (job.status === 'DELETION_IN_PROGRESS') return err(invalidRequest(`Job ${jobId} is being deleted`));
+    if (job.status === 'CANCELED' && (!force || job.forceCanceled)) return err(invalidRequest(`Job ${jobId} is already canceled`));
+    this.clock.clearTimeout(this.startTimers.get(jobId));
+    this.startTimers.delete(jobId);
+
+    const now = this.clock.now();
+    const canceled: Job = {
+      ...job,
+      status: 'CANCELED',
+      forceCanceled: force || job.forceCanceled,
+      ...(input.value.reasonCode !== undefined ? { reasonCode: input.value.reasonCode } : {}),
+      ...(input.value.comment !== undefined ? { comment: input.value.comment } : {}),
+      lastUpdatedAt: now,
+    };
+    // Stored first: no execution turning terminal below may complete the job instead.
+    this.ledger.store.putJob(canceled);
+    this.ledger.jobEvent('cancellation_in_progress', canceled);
+    const nowSec = this.ledger.nowSec();
+    for (const e of [...this.ledger.store.latestOfJob(jobId)]) {
+      if (e.status !== 'QUEUED' && !(force && e.status === 'IN_PROGRESS')) continue;
+      const next = applyServiceTransition(e, 'CANCELED', nowSec, { force });
+      if (next.ok) this.ledger.replace(e, next.value);
+    }
+    this.ledger.jobEvent('canceled', canceled);
+    return ok({ jobArn: job.jobArn, jobId, ...(job.description !== undefined ? { description: job.description } : {}) });
+  }
+
+  /** DeleteJob (§3.2): finished jobs, or any with `force`; the id is free again afterwards. */
+  deleteJob(jobId: string, force: boolean): Result<Record<string, never>, ControlPlaneError> {
+    const job = this.ledger.store.job(jobId);
+    if (!job) return err(jobNotFound(jobId));
+    if (!force && (job.status === 'IN_PROGRESS' || job.status === 'SCHEDULED')) {
+      return err({ code: 'InvalidStateTransition', message: `Cannot delete job ${jobId} in status ${job.status} without force` });
+    }
+    this.clock.clearTimeout(this.startTimers.get(jobId));
+    this.startTimers.delete(jobId);
+    const deleting: Job = { ...job, status: 'DELETION_IN_PROGRESS', lastUpdatedAt: this.clock.now() };
+    this.ledger.store.putJob(deleting);
+    this.ledger.jobEvent('deletion_in_progress', deleting);
+    for (const e of [...this.ledger.store.latestOfJob(jobId)]) {
+      for (const x of this.ledger.store.executionsOfJobOnThing(jobId, e.thingName)) this.ledger.delete(x, false);
+    }
+    this.ledger.store.deleteJob(jobId);
+    this.ledger.forgetJob(jobId);
+    this.ledger.jobEvent('deleted', deleting);
+    return ok({});
+  }
+
+  /** Jobs that may still gain executions (not finished, canceled or scheduled), for membership changes. */
+  *activeContinuousJobs(): Generator<Job> {
+    for (const j of this.ledger.store.allJobs()) if (j.targetSelection === 'CONTINUOUS' && j.status === 'IN_PROGRESS') yield j;
+  }
+
+  close(): void {
+    for (const t of this.startTimers.values()) this.clock.clearTimeout(t);
+    this.startTimers.clear();
+  }
+
+  /** Creates a QUEUED execution for every target thing; rate limits are the rollout engine's job. */
+  private rollOut(job: Job, things: readonly string[]): void {
+    const nowSec = this.ledger.nowSec();
+    for (const thing of things) {
+      const previous = this.ledger.store.find(job.jobId, thing);
+      this.ledger.add(newExecution({ jobId: job.jobId, thingName: thing, executionNumber: (previous?.executionNumber ?? 0) + 1, retryAttempt: 0, nowSec }));
+    }
+    this.ledger.completeIfDone(job.jobId);
+  }
+
+  private armStart(job: Job): void {
+    const at = job.startsAt ?? this.clock.now();
+    this.startTimers.set(
+      job.jobId,
+      this.clock.setTimeout(() => {
+        this.startTimers.delete(job.jobId);
+        const current = this.ledger.store.job(job.jobId);
+        if (current?.status !== 'SCHEDULED') return;
+        const started: Job = { ...current, status: 'IN_PROGRESS', lastUpdatedAt: this.clock.now() };
+        this.ledger.store.putJob(started);
+        const things = this.resolveTargets(started.targets);
+        this.rollOut(started, things.ok ? things.value : []);
+      }, at - this.clock.now()),
+    );
+  }
+
+  /** Target ARNs → thing names, groups expanded (with descendants), duplicates dropped. */
+  resolveTargets(targets: readonly string[]): Result<string[], ControlPlaneError> {
+    const out = new Set<string>();
+    for (const t of targets) {
+      const arn = parseRegistryArn(t);
+      if (!arn) return err(invalidRequest(`Invalid target ARN: ${t}`));
+      if (arn.kind === 'thing') {
+        if (!this.registry.isRegistered(arn.name)) return err(notFound(`Thing ${arn.name} cannot be found.`));
+        out.add(arn.name);
+      } else {
+        if (!this.targets.groupExists(arn.name)) return err(notFound(`Thing group ${arn.name} cannot be found.`));
+        for (const thing of this.targets.thingsInGroup(arn.name)) out.add(thing);
+      }
+    }
+    return ok([...out]);
+  }
+
+  private async documentOf(req: CreateJobInput): Promise<Result<string, ControlPlaneError>> {
+    let text: string;
+    if (req.document !== undefined) text = req.document;
+    else if (req.documentSource !== undefined) {
+      const loaded = await loadDocumentSource(req.documentSource, this.opts);
+      if (!loaded.ok) return loaded;
+      text = loaded.value;
+    } else {
+      return err(notFound(`Job template ${req.jobTemplateArn ?? ''} cannot be found.`));
+    }
+    if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) return err(invalidRequest(`The job document is larger than ${MAX_DOCUMENT_BYTES} bytes`));
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      return err(invalidRequest('The job document is not valid JSON'));
+    }
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return err(invalidRequest('The job document must be a JSON object'));
+    return ok(text);
+  }
+
+  private registryGroupById(id: string): string | undefined {
+    const groups = this.registry.listThingGroups({ maxResults: 250 });
+    // Group ids are only ever asked for by ListJobs' filter; a scan of names is enough.
+    for (let page = groups; page.ok; ) {
+      for (const g of page.value.thingGroups) {
+        const d = this.registry.describeThingGroup(g.groupName);
+        if (d.ok && d.value.thingGroupId === id) return g.groupName;
+      }
+      if (page.value.nextToken === undefined) break;
+      page = this.registry.listThingGroups({ maxResults: 250, nextToken: page.value.nextToken });
+    }
+    return undefined;
+  }
+
+  private firstGroupId(job: Job): string | undefined {
+    for (const t of job.targets) {
+      const arn = parseRegistryArn(t);
+      if (arn?.kind !== 'thinggroup') continue;
+      const d = this.registry.describeThingGroup(arn.name);
+      if (d.ok) return d.value.thingGroupId;
+    }
+    return undefined;
+  }
+}
+
+function isGroupArn(target: string, group: string): boolean {
+  const arn = parseRegistryArn(target);
+  return arn?.kind === 'thinggroup' && arn.name === group;
+}
+
+function retriesByType(job: Job): Map<string, number> {
+  return new Map((job.jobExecutionsRetryConfig?.criteriaList ?? []).map((c) => [c.failureType, c.numberOfRetries]));
+}
+
+export type { JobStatus };

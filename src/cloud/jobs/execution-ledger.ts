@@ -1,0 +1,112 @@
+import type { Clock } from '../../core/clock.js';
+import type { Logger } from '../../core/log.js';
+import type { EventSettings } from '../event-configurations.js';
+import { thingArn, type ArnScope } from '../registry/arns.js';
+import { isTerminal, type JobExecution } from './executions.js';
+import { executionEvent, executionOperation, jobEvent, type EventMessage, type JobOperation } from './events.js';
+import type { Job } from './job.js';
+import type { JobStore } from './job-store.js';
+import { notificationsFor, notifyNextPayload, notifyPayload, pendingList } from './notifications.js';
+
+/** Where the jobs service's messages go: the broker, through the service's MQTT connection. */
+export interface JobsOutbox {
+  publish(topic: string, body: object): void;
+}
+
+/**
+ * The one place executions change. Every add, replace and delete is persisted, then the thing
+ * gets the `notify`/`notify-next` its change calls for (spec §1.5), the execution event is
+ * published when it became terminal (§5), and a SNAPSHOT job whose executions are all terminal
+ * is completed (§3.4). Device requests and control-plane operations both go through here, so the
+ * rules hold however a change was made.
+ */
+export class ExecutionLedger {
+  private readonly documents = new Map<string, object>();
+
+  constructor(
+    readonly store: JobStore,
+    private readonly outbox: JobsOutbox,
+    private readonly events: EventSettings,
+    private readonly scope: ArnScope,
+    private readonly clock: Clock,
+    private readonly log: Logger,
+  ) {}
+
+  nowSec(): number {
+    return Math.floor(this.clock.now() / 1000);
+  }
+
+  /** The job's document as the device receives it over MQTT: a JSON object (§1.3). */
+  documentObject(jobId: string): object {
+    let doc = this.documents.get(jobId);
+    if (doc === undefined) {
+      const job = this.store.job(jobId);
+      doc = job ? (JSON.parse(job.document) as object) : {};
+      this.documents.set(jobId, doc);
+    }
+    return doc;
+  }
+
+  forgetJob(jobId: string): void {
+    this.documents.delete(jobId);
+  }
+
+  add(exec: JobExecution): void {
+    this.change(exec.thingName, undefined, () => this.store.addExecution(exec), exec);
+  }
+
+  replace(previous: JobExecution, next: JobExecution): void {
+    this.change(next.thingName, previous, () => this.store.replaceExecution(next), next);
+  }
+
+  /** `announce: false` when the whole job goes: its `deleted` job event says it once. */
+  delete(exec: JobExecution, announce = true): void {
+    this.change(exec.thingName, exec, () => this.store.deleteExecution(exec), undefined);
+    if (announce) this.publishIf('JOB_EXECUTION', executionEvent('deleted', exec, thingArn(this.scope, exec.thingName), this.clock.now()));
+  }
+
+  /** Publishes a job event if JOB events are on. */
+  jobEvent(op: JobOperation, job: Job): void {
+    this.publishIf('JOB', jobEvent(op, job, this.store.counts(job.jobId), this.clock.now()));
+  }
+
+  /** Completes a SNAPSHOT job once none of its executions is pending (§3.4, §10 #33). */
+  completeIfDone(jobId: string): void {
+    const job = this.store.job(jobId);
+    if (!job || job.targetSelection !== 'SNAPSHOT' || job.status !== 'IN_PROGRESS') return;
+    const c = this.store.counts(jobId);
+    if (c.QUEUED + c.IN_PROGRESS > 0) return;
+    const now = this.clock.now();
+    const done: Job = { ...job, status: 'COMPLETED', completedAt: now, lastUpdatedAt: now };
+    this.store.putJob(done);
+    this.jobEvent('completed', done);
+  }
+
+  private change(thing: string, previous: JobExecution | undefined, mutate: () => void, next: JobExecution | undefined): void {
+    const before = this.store.executionsOf(thing);
+    mutate();
+    const after = this.store.executionsOf(thing);
+    const decision = notificationsFor(before, after);
+    const nowSec = this.nowSec();
+    if (decision.notify || decision.notifyNext) {
+      const pending = pendingList(after);
+      const P = `$aws/things/${thing}/jobs`;
+      if (decision.notify) this.outbox.publish(`${P}/notify`, notifyPayload(pending, nowSec));
+      if (decision.notifyNext) {
+        const head = pending[0];
+        this.outbox.publish(`${P}/notify-next`, notifyNextPayload(head && { execution: head, jobDocument: this.documentObject(head.jobId) }, nowSec));
+      }
+    }
+    if (next && isTerminal(next.status) && (!previous || !isTerminal(previous.status))) {
+      const op = executionOperation(next.status);
+      if (op) this.publishIf('JOB_EXECUTION', executionEvent(op, next, thingArn(this.scope, thing), this.clock.now()));
+      this.completeIfDone(next.jobId);
+    }
+  }
+
+  private publishIf(type: 'JOB' | 'JOB_EXECUTION', event: EventMessage): void {
+    if (!this.events.enabled(type)) return;
+    this.log.debug({ topic: event.topic }, 'jobs event');
+    this.outbox.publish(event.topic, event.body);
+  }
+}
