@@ -1,4 +1,6 @@
 import { Gauge, Registry, collectDefaultMetrics } from 'prom-client';
+import { JOB_EXECUTION_STATUSES } from '../cloud/jobs/executions.js';
+import { emptyCounts, JOB_STATUSES } from '../cloud/jobs/job.js';
 import type { CloudRuntime } from '../cloud/runtime.js';
 
 /**
@@ -29,5 +31,32 @@ export function createMetrics(cloud: CloudRuntime): Registry {
   }
   gauge('acfleet_shadow_requests_total', 'Device Shadow requests (MQTT and HTTP)', () => cloud.shadow.counters.requests);
   gauge('acfleet_shadow_rejected_total', 'Device Shadow requests rejected', () => cloud.shadow.counters.rejected);
+  gauge('acfleet_jobs_requests_total', 'Jobs device-API requests over MQTT', () => cloud.jobs.counters.requests);
+  gauge('acfleet_jobs_rejected_total', 'Jobs device-API requests rejected', () => cloud.jobs.counters.rejected);
+  new Gauge({
+    name: 'acfleet_jobs',
+    help: 'Jobs by status',
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      this.reset();
+      for (const s of JOB_STATUSES) this.set({ status: s }, 0);
+      for (const job of cloud.jobs.store.allJobs()) this.inc({ status: job.status });
+    },
+  });
+  new Gauge({
+    name: 'acfleet_job_executions',
+    help: "Job executions by status (each thing's latest execution of each job)",
+    labelNames: ['status'],
+    registers: [registry],
+    collect() {
+      const totals = emptyCounts();
+      for (const job of cloud.jobs.store.allJobs()) {
+        const c = cloud.jobs.store.counts(job.jobId);
+        for (const s of JOB_EXECUTION_STATUSES) totals[s] += c[s];
+      }
+      for (const s of JOB_EXECUTION_STATUSES) this.set({ status: s }, totals[s]);
+    },
+  });
   return registry;
 }

@@ -1,4 +1,5 @@
 import cliProgress from 'cli-progress';
+import type { FleetCounters } from '../device/context.js';
 import type { FleetStats } from '../fleet/pool.js';
 
 export interface StatusSample {
@@ -10,6 +11,11 @@ export interface StatusSample {
   speed: number;
 }
 
+function jobsSummary(c: FleetCounters): string {
+  const failed = c.jobsFailed + c.jobsRejected > 0 ? `, ${c.jobsFailed} failed, ${c.jobsRejected} rejected` : '';
+  return `jobs ${c.jobsSucceeded}/${c.jobsStarted} succeeded${failed}`;
+}
+
 export function formatStatusLine(s: StatusSample, msgsPerSec: number): string {
   const c = s.stats.counters;
   const sim = new Date(s.simMs).toISOString().slice(0, 19).replace('T', ' ');
@@ -19,6 +25,7 @@ export function formatStatusLine(s: StatusSample, msgsPerSec: number): string {
     `${msgsPerSec.toFixed(1)} msg/s out`,
     `${c.desiredApplied} desired applied`,
     c.desiredRefused > 0 ? `${c.desiredRefused} refused` : undefined,
+    c.jobsStarted + c.jobsRejected > 0 ? jobsSummary(c) : undefined,
     c.errors + c.connectFailures > 0 ? `${c.errors + c.connectFailures} errors` : undefined,
     `sim ${sim}${s.speed !== 1 ? ` (×${s.speed})` : ''}`,
   ]

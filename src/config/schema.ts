@@ -120,9 +120,11 @@ export const fleetConfigSchema = z
         keepalive: duration(30_000, 1_200_000).default(60_000),
         reconnectMin: duration(100, 600_000).default(1_000),
         reconnectMax: duration(1_000, 3_600_000).default(60_000),
+        /** Simulated time a job handler spends on each step (the workshop's "applying" phase). */
+        jobStepDuration: duration(0, 3_600_000).default(5_000),
       })
       .strict()
-      .default({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000 }),
+      .default({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000, jobStepDuration: 5_000 }),
     shadow: z
       .object({
         /** AWS's quota is 8 KB of desired + reported state. */
@@ -132,6 +134,14 @@ export const fleetConfigSchema = z
       })
       .strict()
       .default({ maxStateBytes: 8192, deltaOn: 'desired-updates' }),
+    /** Jobs events on `$aws/events/job/…` and `$aws/events/jobExecution/…` (spec §5); off unless enabled, as on AWS. */
+    events: z
+      .object({
+        job: z.boolean().default(false),
+        jobExecution: z.boolean().default(false),
+      })
+      .strict()
+      .default({ job: false, jobExecution: false }),
     groups: z.array(group).min(1, 'list at least one group of devices'),
   })
   .strict()

@@ -36,6 +36,12 @@ export interface FleetCounters {
   shadowSyncs: number;
   desiredApplied: number;
   desiredRefused: number;
+  /** Job executions a handler began (a rerun of the same execution after a reconnect is not counted again). */
+  jobsStarted: number;
+  /** Terminal job updates the service accepted, by status. */
+  jobsSucceeded: number;
+  jobsFailed: number;
+  jobsRejected: number;
   errors: number;
 }
 
@@ -50,6 +56,10 @@ export const newCounters = (): FleetCounters => ({
   shadowSyncs: 0,
   desiredApplied: 0,
   desiredRefused: 0,
+  jobsStarted: 0,
+  jobsSucceeded: 0,
+  jobsFailed: 0,
+  jobsRejected: 0,
   errors: 0,
 });
 
@@ -63,7 +73,7 @@ export interface DeviceContext {
   /** Seeded; used for backoff jitter. */
   random: () => number;
   telemetry: { intervalMs: number; qos: QoS; topicTemplate: string };
-  device: { keepaliveMs: number; reconnectMinMs: number; reconnectMaxMs: number };
+  device: { keepaliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; jobStepMs: number };
   /** Null when devices log in without passwords (e.g. AWS IoT Core, which uses certificates). */
   deviceSecret: string | null;
 }

@@ -1,4 +1,5 @@
 import type { DeviceContext } from './context.js';
+import { isRecord, parseObject, type JsonRecord } from './json.js';
 import { applyDesired, restoreReported, type ReportedState, type Settings } from './settings.js';
 
 /** What the shadow client needs of its device. */
@@ -9,18 +10,6 @@ export interface ShadowHost {
   firmwareVersion: string;
   publish(topic: string, payload: string, qos?: 0 | 1): void;
   subscribe(filters: readonly string[], done: (granted: readonly boolean[]) => void): void;
-}
-
-type JsonRecord = Record<string, unknown>;
-const isRecord = (v: unknown): v is JsonRecord => typeof v === 'object' && v !== null && !Array.isArray(v);
-
-function parseObject(payload: Buffer): JsonRecord | undefined {
-  try {
-    const v: unknown = JSON.parse(payload.toString('utf8'));
-    return isRecord(v) ? v : undefined;
-  } catch {
-    return undefined;
-  }
 }
 
 /**
@@ -118,7 +107,8 @@ export class ShadowClient {
     return { ...this.host.settings, firmwareVersion: this.host.firmwareVersion };
   }
 
-  private report(reported: Partial<ReportedState>): void {
+  /** Reports part of the device's state; what is left out keeps its reported value. */
+  report(reported: Partial<ReportedState>): void {
     this.host.publish(`${this.prefix}/update`, JSON.stringify({ state: { reported } }), 1);
   }
 

@@ -3,6 +3,7 @@ import { devicePassword } from '../core/device-password.js';
 import { hashInts, unit } from '../core/random.js';
 import type { ConnectionHandler, DeviceConnection } from '../transport/connection.js';
 import type { DeviceContext, GroupRuntime, TimerEntry, TimerTarget } from './context.js';
+import { JobAgent } from './job-agent.js';
 import { DeviceState, backoffDelay } from './lifecycle.js';
 import type { Settings } from './settings.js';
 import { ShadowClient } from './shadow-client.js';
@@ -33,6 +34,7 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
   firmwareVersion: string;
   state: DeviceState = DeviceState.Offline;
   readonly shadow: ShadowClient;
+  readonly jobs: JobAgent;
   private thermal: ThermalState;
   private readonly topic: string;
   private readonly conn: DeviceConnection;
@@ -54,6 +56,7 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
     this.thermal = initialThermalState(spec.group.site, ctx.clock.now(), spec.deviceSeed);
     this.topic = telemetryTopic(ctx.telemetry.topicTemplate, spec.thingName, spec.group.locationId);
     this.shadow = new ShadowClient(this);
+    this.jobs = new JobAgent(this);
     this.conn = ctx.connections.create(
       {
         clientId: spec.thingName,
@@ -119,6 +122,7 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
     this.ctx.counters.connects++;
     this.setState(DeviceState.Online);
     this.shadow.onConnected();
+    this.jobs.onConnected();
     const interval = this.ctx.telemetry.intervalMs;
     // Spread the fleet's telemetry across the interval instead of publishing in bursts.
     this.reschedule(this.ctx.clock.now() + unit(hashInts(this.deviceSeed, 7)) * interval, TIMER_TELEMETRY);
@@ -126,6 +130,7 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
 
   onDisconnected(reason: string | undefined): void {
     this.endHandshake();
+    this.jobs.onDisconnected();
     const was = this.state;
     if (was === DeviceState.Connecting) {
       this.ctx.counters.connectFailures++;
@@ -148,7 +153,8 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
 
   onMessage(topic: string, payload: Buffer): void {
     this.ctx.counters.received++;
-    this.shadow.onMessage(topic, payload);
+    if (this.jobs.owns(topic)) this.jobs.onMessage(topic, payload);
+    else this.shadow.onMessage(topic, payload);
   }
 
   onTimer(kind: number): void {
@@ -203,6 +209,7 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
   private async shutdown(): Promise<void> {
     this.ctx.timers.cancel(this.timer);
     this.timer = undefined;
+    this.jobs.onDisconnected();
     if (this.state === DeviceState.Offline) return;
     if (this.state === DeviceState.Connecting && !this.handshaking) {
       // Still waiting for a gate slot: there is no socket to close.

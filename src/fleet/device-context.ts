@@ -28,7 +28,12 @@ export function createDeviceContext(config: FleetConfig, parts: DeviceContextPar
     counters: newCounters(),
     random: parts.random,
     telemetry: { intervalMs: config.telemetry.interval, qos: config.telemetry.qos, topicTemplate: config.telemetry.topic },
-    device: { keepaliveMs: config.device.keepalive, reconnectMinMs: config.device.reconnectMin, reconnectMaxMs: config.device.reconnectMax },
+    device: {
+      keepaliveMs: config.device.keepalive,
+      reconnectMinMs: config.device.reconnectMin,
+      reconnectMaxMs: config.device.reconnectMax,
+      jobStepMs: config.device.jobStepDuration,
+    },
     deviceSecret: parts.deviceSecret,
   };
   return { ctx, scheduler };

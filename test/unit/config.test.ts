@@ -85,9 +85,13 @@ describe('the default fleet.yaml', () => {
   it('converts its duration strings to milliseconds', () => {
     const config = parseConfigText(text, 'fleet.yaml');
     expect(config.telemetry.interval).toBe(10_000);
-    expect(config.device).toEqual({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000 });
+    expect(config.device).toEqual({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000, jobStepDuration: 5_000 });
     expect(config.account).toBe('123456789012');
     expect(config.broker).toMatchObject({ type: 'embedded', host: '127.0.0.1', port: 1883 });
+  });
+
+  it('turns jobs events on, for the workshop', () => {
+    expect(parseConfigText(text, 'fleet.yaml').events).toEqual({ job: true, jobExecution: true });
   });
 
   it('loadConfigFile reads the same configuration from disk', () => {
@@ -120,8 +124,10 @@ describe('defaults', () => {
     expect(config.broker).toEqual({ type: 'embedded', host: '127.0.0.1', port: 1883 });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.telemetry).toEqual({ interval: 10_000, topic: 'dt/acfleet/{location}/{thingName}/telemetry', qos: 0 });
-    expect(config.device).toEqual({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000 });
+    expect(config.device).toEqual({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000, jobStepDuration: 5_000 });
     expect(config.shadow).toEqual({ maxStateBytes: 8192, deltaOn: 'desired-updates' });
+    // AWS publishes no jobs events until they are enabled.
+    expect(config.events).toEqual({ job: false, jobExecution: false });
     expect(config.groups).toHaveLength(1);
     expect(config.groups[0]?.initialState).toEqual({ ledColor: 'red', tempUnit: 'fahrenheit', setpoint: 22, power: 'on' });
     expect(config.groups[0]?.thingNamePrefix).toBeUndefined();
@@ -136,6 +142,14 @@ describe('defaults', () => {
     const config = parseConfigText(`telemetry:\n  qos: 1\nbroker:\n  type: embedded\n  port: 2883\n${MINIMAL}`);
     expect(config.telemetry).toEqual({ interval: 10_000, topic: 'dt/acfleet/{location}/{thingName}/telemetry', qos: 1 });
     expect(config.broker).toEqual({ type: 'embedded', host: '127.0.0.1', port: 2883 });
+  });
+
+  it('takes a job step duration and turns jobs events on one at a time', () => {
+    const config = parseConfigText(`device:\n  jobStepDuration: 500ms\nevents:\n  jobExecution: true\n${MINIMAL}`);
+    expect(config.device.jobStepDuration).toBe(500);
+    expect(config.device.keepalive).toBe(60_000);
+    expect(config.events).toEqual({ job: false, jobExecution: true });
+    expect(parseConfigText(`device:\n  jobStepDuration: 0\n${MINIMAL}`).device.jobStepDuration).toBe(0);
   });
 
   it('accepts an external broker', () => {
@@ -269,6 +283,18 @@ describe('invalid configurations', () => {
     expect(issue).not.toMatch(/got \{/);
   });
 
+  it('a job step duration that is not a duration, or longer than an hour', () => {
+    const bad = onlyIssue(`device:\n  jobStepDuration: soon\n${MINIMAL}`);
+    expect(bad).toContain('device.jobStepDuration');
+    expect(bad).toContain(DURATION_HINT);
+    expect(onlyIssue(`device:\n  jobStepDuration: 2h\n${MINIMAL}`)).toContain('between 0s and 3600s');
+  });
+
+  it('events flags must be booleans, and only job and jobExecution exist', () => {
+    expect(onlyIssue(`events:\n  job: "yes please"\n${MINIMAL}`)).toContain('events.job');
+    expect(onlyIssue(`events:\n  thing: true\n${MINIMAL}`)).toContain('events.thing');
+  });
+
   it('reconnectMax shorter than reconnectMin', () => {
     const issue = onlyIssue(`device:\n  reconnectMin: 10s\n  reconnectMax: 5s\n${MINIMAL}`);
     expect(issue).toContain('device.reconnectMax');
@@ -390,7 +416,7 @@ describe('parseDuration', () => {
   it('config durations accept seconds and unit strings', () => {
     const config = parseConfigText(`telemetry:\n  interval: 500ms\ndevice:\n  keepalive: 5m\n  reconnectMin: 2\n  reconnectMax: 1h\n${MINIMAL}`);
     expect(config.telemetry.interval).toBe(500);
-    expect(config.device).toEqual({ keepalive: 300_000, reconnectMin: 2_000, reconnectMax: 3_600_000 });
+    expect(config.device).toEqual({ keepalive: 300_000, reconnectMin: 2_000, reconnectMax: 3_600_000, jobStepDuration: 5_000 });
   });
 });
 

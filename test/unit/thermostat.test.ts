@@ -36,7 +36,7 @@ function rig(): Rig {
     counters: newCounters(),
     random: mulberry32(1),
     telemetry: { intervalMs: INTERVAL, qos: 0, topicTemplate: 'dt/acfleet/{location}/{thingName}/telemetry' },
-    device: { keepaliveMs: 60_000, reconnectMinMs: 1_000, reconnectMaxMs: 60_000 },
+    device: { keepaliveMs: 60_000, reconnectMinMs: 1_000, reconnectMaxMs: 60_000, jobStepMs: 5_000 },
     deviceSecret: 'a-test-secret-of-some-length',
   };
   const device = new Thermostat(
@@ -71,14 +71,16 @@ describe('Thermostat', () => {
     expect(r.conn.options.password).toBe(devicePassword('a-test-secret-of-some-length', THING));
   });
 
-  it('on connect subscribes to its own shadow topics, then asks for its shadow', () => {
+  it('on connect subscribes to its own shadow and jobs topics, then asks for its shadow and its next job', () => {
     r.device.start();
     expect(r.device.state).toBe(DeviceState.Connecting);
     expect(r.conn.opens).toBe(1);
     r.conn.handler.onConnected();
     expect(r.device.state).toBe(DeviceState.Online);
-    expect(r.conn.subscriptions).toEqual([`${S}/get/+`, `${S}/update/delta`, `${S}/update/rejected`]);
+    const J = `$aws/things/${THING}/jobs`;
+    expect(r.conn.subscriptions).toEqual([`${S}/get/+`, `${S}/update/delta`, `${S}/update/rejected`, `${J}/notify-next`, `${J}/start-next/+`, `${J}/+/update/+`]);
     expect(r.conn.lastOn(`${S}/get`)).toEqual({});
+    expect(r.conn.countOn(`${J}/start-next`)).toBe(1);
   });
 
   it('creates its shadow with its full reported state when none exists', () => {
@@ -169,7 +171,7 @@ describe('Thermostat', () => {
     expect(r.conn.opens).toBe(2);
     const getsBefore = r.conn.countOn(`${S}/get`);
     r.conn.handler.onConnected();
-    expect(r.conn.subscriptions).toHaveLength(6);
+    expect(r.conn.subscriptions).toHaveLength(12);
     expect(r.conn.countOn(`${S}/get`)).toBe(getsBefore + 1);
     expect(r.ctx.counters.disconnects).toBe(1);
   });

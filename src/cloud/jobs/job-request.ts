@@ -272,9 +272,13 @@ export function checkSchedule(
 
 // ---- messages -----------------------------------------------------------------------------------
 
+/** Every problem is counted, but only the first few are spelled out: a body of 10 000 bad targets gets a short answer. */
+const PROBLEMS_LISTED_MAX = 10;
+
 function validationError(problems: readonly string[]): ValidationError {
   const n = problems.length;
-  return { message: `${n} validation error${n === 1 ? '' : 's'} detected: ${problems.join('; ')}` };
+  const listed = problems.slice(0, PROBLEMS_LISTED_MAX).join('; ') + (n > PROBLEMS_LISTED_MAX ? '; …' : '');
+  return { message: `${n} validation error${n === 1 ? '' : 's'} detected: ${listed}` };
 }
 
 const TYPE_NAMES: Readonly<Record<string, string>> = {
