@@ -246,6 +246,15 @@ describe('scheduling and restarts', () => {
     expect(jobs.store.find('later', 'sp1')?.status).toBe('QUEUED');
   });
 
+  it('starts a job scheduled months ahead at its start time, not earlier', async () => {
+    const startMs = START + 200 * 24 * 60 * 60_000;
+    value(await jobs.control.createJob('far', { targets: [thingArn('sp1')], document: DOC, schedulingConfig: { startTime: new Date(startMs).toISOString().slice(0, 16) } }));
+    clock.advanceTo(startMs - 60_000);
+    expect(value(jobs.control.describeJob('far')).job.status).toBe('SCHEDULED');
+    clock.advanceTo(startMs);
+    expect(jobs.store.find('far', 'sp1')?.status).toBe('QUEUED');
+  });
+
   it('restores jobs, executions, counters and creation order from the store', async () => {
     value(await jobs.control.createJob('a', { targets: [groupArn('SaoPaulo')], document: DOC }));
     value(await jobs.control.createJob('b', { targets: [thingArn('sp1')], document: DOC, targetSelection: 'CONTINUOUS' }));

@@ -17,6 +17,7 @@ export function describeEndpoints(stack: CloudStack): string[] {
     `  HTTP       ${api.url}   (health: ${api.url}/_acfleet/health)`,
     `  telemetry  mosquitto_sub -h ${mqtt.hostname} -p ${mqtt.port} -t 'dt/acfleet/#' -v`,
     `  LED        curl -X POST ${api.url}/things/${thing}/shadow -d '{"state":{"desired":{"ledColor":"green"}}}'`,
+    `  jobs       aws iot list-jobs --endpoint-url ${api.url}   (any dummy credentials; README: Workshop)`,
   ];
 }
 

@@ -18,6 +18,9 @@ import { pageByOffset, type PageQuery } from './paging.js';
 
 export const jobArn = (scope: ArnScope, jobId: string): string => `arn:aws:iot:${scope.region}:${scope.account}:job/${jobId}`;
 
+/** One simulated day: within a Node timer's range at any speed ≥ 1. */
+const MAX_TIMER_STEP_MS = 24 * 60 * 60_000;
+
 export const jobNotFound = (jobId: string): ControlPlaneError => notFound(`Job ${jobId} cannot be found.`);
 
 export interface ListJobsQuery extends PageQuery {
@@ -225,17 +228,20 @@ export class JobsControlPlane {
 
   private armStart(job: Job): void {
     const at = job.startsAt ?? this.clock.now();
+    // Waits in steps: a start a year ahead is beyond what one Node timer can hold (2^31 ms).
+    const wait = Math.min(at - this.clock.now(), MAX_TIMER_STEP_MS);
     this.startTimers.set(
       job.jobId,
       this.clock.setTimeout(() => {
         this.startTimers.delete(job.jobId);
         const current = this.ledger.store.job(job.jobId);
         if (current?.status !== 'SCHEDULED') return;
+        if (this.clock.now() < at) return this.armStart(current);
         const started: Job = { ...current, status: 'IN_PROGRESS', lastUpdatedAt: this.clock.now() };
         this.ledger.store.putJob(started);
         const things = this.resolveTargets(started.targets);
         this.rollOut(started, things.ok ? things.value : []);
-      }, at - this.clock.now()),
+      }, wait),
     );
   }
 
