@@ -1,58 +1,24 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import fc from 'fast-check';
-import { FakeClock } from '../../src/core/clock.js';
-import { silentLogger } from '../../src/core/log.js';
-import { mulberry32 } from '../../src/core/random.js';
-import { newCounters, type DeviceContext } from '../../src/device/context.js';
 import { selectHandler } from '../../src/device/handlers/index.js';
 import { settingsChange } from '../../src/device/handlers/settings-change.js';
 import { JobPhase } from '../../src/device/job-agent.js';
 import { DeviceState } from '../../src/device/lifecycle.js';
-import { Thermostat } from '../../src/device/thermostat.js';
-import { FifoConnectGate } from '../../src/fleet/connect-gate.js';
-import { WorkerScheduler } from '../../src/fleet/scheduler.js';
-import { FakeConnectionFactory, type FakeConnection } from '../helpers/fake-connection.js';
+import { RIG_THING, RIG_TELEMETRY_INTERVAL, RIG_JOB_STEP, RIG_RECONNECT_MAX, thermostatRig, type ThermostatRig } from '../helpers/thermostat-rig.js';
 
-const THING = 'SaoPaulo-00001';
+const THING = RIG_THING;
 const S = `$aws/things/${THING}/shadow`;
 const P = `$aws/things/${THING}/jobs`;
 const TELEMETRY = `dt/acfleet/sao-paulo/${THING}/telemetry`;
-const INTERVAL = 10_000;
-const STEP = 5_000;
-const RECONNECT_MAX = 60_000;
+const INTERVAL = RIG_TELEMETRY_INTERVAL;
+const STEP = RIG_JOB_STEP;
+const RECONNECT_MAX = RIG_RECONNECT_MAX;
 /** The workshop's job_config.json (spec §11, seed 000). */
 const WORKSHOP = { tempUnit: 'celsius', ledColor: 'green' };
 
-type Rig = ReturnType<typeof rig>;
+type Rig = ThermostatRig;
 
-function rig(): { clock: FakeClock; ctx: DeviceContext; device: Thermostat; conn: FakeConnection; scheduler: WorkerScheduler } {
-  const clock = new FakeClock(Date.UTC(2026, 10, 23, 12));
-  const scheduler = new WorkerScheduler(clock);
-  const factory = new FakeConnectionFactory();
-  const ctx: DeviceContext = {
-    clock,
-    timers: scheduler,
-    gate: new FifoConnectGate(4),
-    connections: factory,
-    log: silentLogger(),
-    counters: newCounters(),
-    random: mulberry32(1),
-    telemetry: { intervalMs: INTERVAL, qos: 0, topicTemplate: 'dt/acfleet/{location}/{thingName}/telemetry' },
-    device: { keepaliveMs: 60_000, reconnectMinMs: 1_000, reconnectMaxMs: RECONNECT_MAX, jobStepMs: STEP },
-    deviceSecret: 'a-test-secret-of-some-length',
-  };
-  const device = new Thermostat(
-    {
-      thingName: THING,
-      deviceSeed: 1234,
-      group: { name: 'SaoPaulo', locationId: 'sao-paulo', site: { climate: { meanTemp: 21, dailySwing: 9, humidity: 78 }, lon: -46.63 } },
-      settings: { ledColor: 'red', tempUnit: 'fahrenheit', setpoint: 22, power: 'on' },
-      firmwareVersion: '1.1.0',
-    },
-    ctx,
-  );
-  return { clock, ctx, device, conn: factory.get(THING), scheduler };
-}
+const rig = thermostatRig;
 
 type Body = Record<string, unknown>;
 

@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { ControlPlaneError } from '../../cloud/control-plane-error.js';
 import type { JobsService } from '../../cloud/jobs/service.js';
 import type { Result } from '../../core/result.js';
-import { jsonBody, queryBool, queryInt, queryPage, queryString, sendControlPlaneError, sendResult, type JsonBody } from './rest-json.js';
+import { jsonBody, queryBool, queryFilters, queryInt, queryPage, sendControlPlaneError, sendResult, type JsonBody } from './rest-json.js';
 
 type Query = Record<string, string | string[] | undefined>;
 type Req = FastifyRequest<{ Params: Record<string, string>; Querystring: Query; Body: unknown }>;
@@ -46,12 +46,7 @@ export function registerIotJobs(app: FastifyInstance, jobs: JobsService): void {
     handle((req) => {
       const page = queryPage(req.query);
       if (!page.ok) return page;
-      const filters: Record<string, string> = {};
-      for (const k of ['status', 'targetSelection', 'thingGroupName', 'thingGroupId', 'namespaceId']) {
-        const v = queryString(req.query, k);
-        if (v !== undefined) filters[k] = v;
-      }
-      return jobs.control.listJobs({ ...page.value, ...filters });
+      return jobs.control.listJobs({ ...page.value, ...queryFilters(req.query, ['status', 'targetSelection', 'thingGroupName', 'thingGroupId', 'namespaceId']) });
     }),
   );
   app.get(
@@ -59,8 +54,7 @@ export function registerIotJobs(app: FastifyInstance, jobs: JobsService): void {
     handle((req) => {
       const page = queryPage(req.query);
       if (!page.ok) return page;
-      const status = queryString(req.query, 'status');
-      return jobs.executions.listForJob(param(req, 'jobId'), { ...page.value, ...(status !== undefined ? { status } : {}) });
+      return jobs.executions.listForJob(param(req, 'jobId'), { ...page.value, ...queryFilters(req.query, ['status']) });
     }),
   );
 
@@ -71,12 +65,7 @@ export function registerIotJobs(app: FastifyInstance, jobs: JobsService): void {
     handle((req) => {
       const page = queryPage(req.query);
       if (!page.ok) return page;
-      const filters: Record<string, string> = {};
-      for (const k of ['status', 'jobId', 'namespaceId']) {
-        const v = queryString(req.query, k);
-        if (v !== undefined) filters[k] = v;
-      }
-      return jobs.executions.listForThing(param(req, 'thingName'), { ...page.value, ...filters });
+      return jobs.executions.listForThing(param(req, 'thingName'), { ...page.value, ...queryFilters(req.query, ['status', 'jobId', 'namespaceId']) });
     }),
   );
   app.get(

@@ -6,7 +6,7 @@ import { EVENT_TYPES, type EventSettings } from '../../cloud/event-configuration
 import { parseRegistryArn } from '../../cloud/registry/arns.js';
 import type { Registry } from '../../cloud/registry/registry.js';
 import type { Result } from '../../core/result.js';
-import { jsonBody, queryBool, queryInt, queryPage, queryString, sendControlPlaneError, sendResult } from './rest-json.js';
+import { jsonBody, queryBool, queryFilters, queryInt, queryPage, queryString, sendControlPlaneError, sendResult } from './rest-json.js';
 
 export interface IotRegistryDeps {
   registry: Registry;
@@ -65,6 +65,15 @@ function nameOf(name: string | undefined, arn: string | undefined, kind: 'thing'
   return parsed?.kind === kind ? parsed.name : undefined;
 }
 
+/** DeleteThing / DeleteThingGroup: the name from the path, `expectedVersion` from the query, `{}` out. */
+const deleteWithVersion = (label: string, remove: (name: string, expectedVersion: number | undefined) => Result<void, ControlPlaneError>) =>
+  handle(undefined, (req) => {
+    const v = queryInt(req.query, 'expectedVersion');
+    if (!v.ok) return v;
+    const r = remove(p(req, label), v.value);
+    return r.ok ? { ok: true, value: {} } : r;
+  });
+
 export function registerIotRegistry(app: FastifyInstance, d: IotRegistryDeps): void {
   const { registry } = d;
   app.post(
@@ -79,12 +88,7 @@ export function registerIotRegistry(app: FastifyInstance, d: IotRegistryDeps): v
     handle(undefined, (req) => {
       const page = queryPage(req.query);
       if (!page.ok) return page;
-      const filters: Record<string, string> = {};
-      for (const k of ['attributeName', 'attributeValue', 'thingTypeName']) {
-        const v = queryString(req.query, k);
-        if (v !== undefined) filters[k] = v;
-      }
-      return registry.listThings({ ...page.value, ...filters });
+      return registry.listThings({ ...page.value, ...queryFilters(req.query, ['attributeName', 'attributeValue', 'thingTypeName']) });
     }),
   );
   app.patch(
@@ -103,15 +107,7 @@ export function registerIotRegistry(app: FastifyInstance, d: IotRegistryDeps): v
       return r.ok ? { ok: true, value: {} } : r;
     }),
   );
-  app.delete(
-    '/things/:thingName',
-    handle(undefined, (req) => {
-      const v = queryInt(req.query, 'expectedVersion');
-      if (!v.ok) return v;
-      const r = registry.deleteThing(p(req, 'thingName'), v.value);
-      return r.ok ? { ok: true, value: {} } : r;
-    }),
-  );
+  app.delete('/things/:thingName', deleteWithVersion('thingName', (name, v) => registry.deleteThing(name, v)));
   app.get(
     '/things/:thingName/thing-groups',
     handle(undefined, (req) => {
@@ -136,15 +132,7 @@ export function registerIotRegistry(app: FastifyInstance, d: IotRegistryDeps): v
     }),
   );
   app.get('/thing-groups/:thingGroupName', handle(undefined, (req) => registry.describeThingGroup(p(req, 'thingGroupName'))));
-  app.delete(
-    '/thing-groups/:thingGroupName',
-    handle(undefined, (req) => {
-      const v = queryInt(req.query, 'expectedVersion');
-      if (!v.ok) return v;
-      const r = registry.deleteThingGroup(p(req, 'thingGroupName'), v.value);
-      return r.ok ? { ok: true, value: {} } : r;
-    }),
-  );
+  app.delete('/thing-groups/:thingGroupName', deleteWithVersion('thingGroupName', (name, v) => registry.deleteThingGroup(name, v)));
   app.get(
     '/thing-groups',
     handle(undefined, (req) => {

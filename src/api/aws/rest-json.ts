@@ -61,6 +61,16 @@ const one = (q: Query, name: string): string | undefined => {
 
 export const queryString = one;
 
+/** The named query parameters that are present, as strings (list filters). */
+export function queryFilters(q: Query, names: readonly string[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const k of names) {
+    const v = one(q, k);
+    if (v !== undefined) out[k] = v;
+  }
+  return out;
+}
+
 export function queryInt(q: Query, name: string): Result<number | undefined, ControlPlaneError> {
   const v = one(q, name);
   if (v === undefined) return { ok: true, value: undefined };

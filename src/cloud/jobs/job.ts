@@ -5,6 +5,7 @@
  */
 import { JOB_EXECUTION_STATUSES, isTerminal, type JobExecution, type JobExecutionStatus } from './executions.js';
 import type { CreateJobInput, JobConfigs } from './job-request.js';
+import { executionSummary } from './notifications.js';
 
 export const JOB_STATUSES = ['IN_PROGRESS', 'CANCELED', 'COMPLETED', 'DELETION_IN_PROGRESS', 'SCHEDULED'] as const;
 export type JobStatus = (typeof JOB_STATUSES)[number];
@@ -130,12 +131,7 @@ export function controlPlaneExecution(e: JobExecution, thingArn: string, seconds
 
 /** `jobExecutionSummary` of the two ListJobExecutions operations (§3.4). */
 export function executionSummaryShape(e: JobExecution): Record<string, unknown> {
-  return {
-    status: e.status,
-    queuedAt: e.queuedAt,
-    ...(e.startedAt !== undefined ? { startedAt: e.startedAt } : {}),
-    lastUpdatedAt: e.lastUpdatedAt,
-    executionNumber: e.executionNumber,
-    retryAttempt: e.retryAttempt,
-  };
+  // The device API's summary (§1.3) less jobId and versionNumber, plus status and retryAttempt.
+  const { jobId: _jobId, versionNumber: _version, ...times } = executionSummary(e);
+  return { status: e.status, ...times, retryAttempt: e.retryAttempt };
 }
