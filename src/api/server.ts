@@ -21,7 +21,7 @@ export interface ApiServer {
 /** The cloud's HTTP port: AWS REST routes, MQTT over WebSocket at /mqtt, and /_acfleet routes. */
 export async function startApiServer(cloud: CloudRuntime, host: string, port: number, log: Logger): Promise<ApiServer> {
   // Request logging off: a fleet's worth of requests would drown the log. Failures are logged below.
-  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, constraints: { awsService: awsServiceConstraint } });
+  const app = Fastify({ logger: false, bodyLimit: 256 * 1024, routerOptions: { constraints: { awsService: awsServiceConstraint } } });
   // Every AWS response carries a request id; SDKs surface it in errors and retries.
   app.addHook('onSend', async (_req, reply) => {
     reply.header('x-amzn-RequestId', randomUUID());

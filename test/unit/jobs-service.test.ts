@@ -1,4 +1,3 @@
-import type { MqttClient } from 'mqtt';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventSettings } from '../../src/cloud/event-configurations.js';
 import { JobsService } from '../../src/cloud/jobs/service.js';
@@ -6,49 +5,13 @@ import { Registry } from '../../src/cloud/registry/registry.js';
 import { openStore, WriteBatcher, type Db } from '../../src/cloud/store/sqlite.js';
 import { FakeClock } from '../../src/core/clock.js';
 import { silentLogger } from '../../src/core/log.js';
+import { FakeBroker } from '../helpers/fake-service-broker.js';
 
 const SCOPE = { region: 'us-east-1', account: '123456789012' };
 const START = Date.UTC(2026, 10, 23, 12);
 const groupArn = (g: string): string => `arn:aws:iot:us-east-1:123456789012:thinggroup/${g}`;
 const thingArn = (t: string): string => `arn:aws:iot:::thing/${t}`;
 const DOC = JSON.stringify({ tempUnit: 'celsius', ledColor: 'green' });
-
-interface Sent {
-  topic: string;
-  body: Record<string, unknown>;
-}
-
-/** Plays the broker: records what the service publishes and delivers what devices send. */
-class FakeBroker {
-  readonly sent: Sent[] = [];
-  private listener: ((topic: string, payload: Buffer) => void) | undefined;
-  readonly client = {
-    on: (_event: 'message', fn: (topic: string, payload: Buffer) => void) => {
-      this.listener = fn;
-    },
-    subscribeAsync: async () => [],
-    publish: (topic: string, payload: string) => {
-      this.sent.push({ topic, body: JSON.parse(payload) as Record<string, unknown> });
-    },
-  } as unknown as MqttClient;
-
-  /** A device publishes; returns what the service answered on `<topic>/accepted|rejected`. */
-  request(topic: string, body: unknown = {}): Sent {
-    const from = this.sent.length;
-    this.listener?.(topic, Buffer.from(JSON.stringify(body)));
-    const reply = this.sent.slice(from).find((s) => s.topic.startsWith(`${topic}/`));
-    if (!reply) throw new Error(`no reply to ${topic}`);
-    return reply;
-  }
-
-  on(topic: string): Sent[] {
-    return this.sent.filter((s) => s.topic === topic);
-  }
-
-  clear(): void {
-    this.sent.length = 0;
-  }
-}
 
 let db: Db;
 let clock: FakeClock;
