@@ -16,8 +16,13 @@ export interface JobsReply {
   error?: JobsError;
 }
 
-/** All requests arrive through one wildcard so that unknown topics can be answered InvalidTopic (§1.4). */
-export const JOBS_REQUEST_FILTER = '$aws/things/+/jobs/#';
+/**
+ * The request topics: exactly what the broker's ACL lets a client publish under `jobs/`
+ * (acl.ts `isThingRequestTopic`), so an invalid job id still arrives and is answered InvalidTopic
+ * (§1.4). Not `jobs/#`: that delivered every reply and notification the service publishes back to
+ * it, two of every three messages it received during a rollout.
+ */
+export const JOBS_REQUEST_FILTERS = ['$aws/things/+/jobs/get', '$aws/things/+/jobs/start-next', '$aws/things/+/jobs/+/get', '$aws/things/+/jobs/+/update'];
 
 export class JobsMqttEndpoint {
   constructor(
@@ -36,8 +41,11 @@ export class JobsMqttEndpoint {
     const withExecution = (e: JobExecution | undefined): object => (e ? { execution: executionData(e, this.ledger.documentObject(e.jobId)) } : {});
 
     switch (t.op) {
-      case 'invalid':
-        return rejected(invalidTopicError(topic));
+      case 'invalid': {
+        // The topic is what is wrong; a readable clientToken is still echoed (§1.2, §10 #1).
+        const req = parseGetPending(payload);
+        return rejected(invalidTopicError(topic), req.ok ? req.value.clientToken : undefined);
+      }
       case 'get': {
         const req = parseGetPending(payload);
         if (!req.ok) return rejected(req.error);

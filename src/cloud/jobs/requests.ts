@@ -100,7 +100,7 @@ export function parseJobsTopic(topic: string): JobsTopic | undefined {
   return { thing, op: 'invalid' };
 }
 
-/** The error for an `invalid` topic, to send on `<topic>/rejected`; no payload was parsed, so no clientToken. */
+/** The error for an `invalid` topic, to send on `<topic>/rejected` (with the payload's clientToken, if it has one). */
 export function invalidTopicError(topic: string): JobsError {
   return { code: 'InvalidTopic', message: `Topic ${topic} does not match any Jobs API` };
 }

@@ -12,7 +12,7 @@ import { JobsDeviceApi } from './device-api.js';
 import { JobExecutionAdmin } from './execution-admin.js';
 import { ExecutionLedger, type JobsOutbox } from './execution-ledger.js';
 import { JobStore } from './job-store.js';
-import { JOBS_REQUEST_FILTER, JobsMqttEndpoint } from './mqtt-endpoint.js';
+import { JOBS_REQUEST_FILTERS, JobsMqttEndpoint } from './mqtt-endpoint.js';
 
 export interface JobsServiceDeps {
   db: Db;
@@ -65,7 +65,7 @@ export class JobsService {
   async attach(client: MqttClient): Promise<void> {
     this.client = client;
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
-    await client.subscribeAsync(JOBS_REQUEST_FILTER, { qos: 1 });
+    await client.subscribeAsync(JOBS_REQUEST_FILTERS, { qos: 1 });
   }
 
   close(): void {
