@@ -497,6 +497,19 @@ describe('syncFleet', () => {
     expect(Object.keys(value(reg.describeThing('SaoPaulo-00002')).attributes).sort()).toEqual(['address', 'firmwareVersion', 'model', 'serialNumber']);
   });
 
+  it("leaves an operator's membership changes alone on later syncs (a restart must not undo a removal)", () => {
+    value(reg.syncFleet(fleet, 'AirConditioner', NOW));
+    value(reg.removeThingFromThingGroup('SaoPaulo', 'SaoPaulo-00002'));
+    value(reg.addThingToThingGroup('Austin', 'SaoPaulo-00001'));
+    expect(value(reg.syncFleet(fleet, 'AirConditioner', NOW)).membershipsAdded).toBe(0);
+    expect(value(reg.listThingsInThingGroup('SaoPaulo')).things).toEqual(['SaoPaulo-00001']);
+    // A group deleted by the operator and recreated by the sync gets its fleet members back.
+    value(reg.removeThingFromThingGroup('Austin', 'SaoPaulo-00001'));
+    value(reg.deleteThingGroup('Austin'));
+    expect(value(reg.syncFleet(fleet, 'AirConditioner', NOW))).toMatchObject({ groupsCreated: 1, membershipsAdded: 1 });
+    expect(value(reg.listThingsInThingGroup('Austin')).things).toEqual(['Austin-00001']);
+  });
+
   it('is all or nothing', () => {
     const bad = [...fleet, { thingName: 'bad name', groupName: 'X', telemetryTopic: 't', attributes: {} }];
     expect(error(reg.syncFleet(bad, 'AirConditioner', NOW)).code).toBe('InvalidRequest');

@@ -298,7 +298,10 @@ export class Registry implements DeviceDirectory {
    * Registers the configured fleet: creates missing things (typed, so the four device attributes
    * are legal) and root groups, and adds missing memberships. Never deletes and never touches an
    * existing thing's attributes (an operator may have changed them); only its telemetry topic
-   * follows the config, since the broker authorises by it. All or nothing.
+   * follows the config, since the broker authorises by it. A fleet thing joins its group once:
+   * when it is created, adopted (an API-made thing, no telemetry topic yet) or its group is
+   * created; after that membership is the operator's, so a restart does not undo a removal
+   * (which would also leave a CONTINUOUS job's target without its execution). All or nothing.
    */
   syncFleet(things: Iterable<FleetThingRecord>, thingTypeName: string, nowSec: number): Result<SyncFleetCounts, RegistryError> {
     const badType = checkName(thingTypeName, 'thingTypeName');
@@ -307,9 +310,11 @@ export class Registry implements DeviceDirectory {
     const topicChanges: [string, string][] = [];
     const added: MembershipChange[] = [];
     const knownGroups = new Set<string>();
+    const createdGroups = new Set<string>();
     const r = runTransaction(this.db, () => {
       for (const t of things) {
         const existing = this.thingRow(t.thingName);
+        const firstSync = !existing || existing.telemetry_topic === null;
         if (!existing) {
           const attrs = t.attributes as Attributes;
           const bad = checkName(t.thingName, 'thingName') ?? checkAttributeSizes(attrs);
@@ -330,11 +335,12 @@ export class Registry implements DeviceDirectory {
             const bad = checkName(t.groupName, 'thingGroupName');
             if (bad) throw new Abort(bad);
             this.q.insertGroup.run(t.groupName, randomUUID(), null, null, '{}', nowSec);
+            createdGroups.add(t.groupName);
             counts.groupsCreated++;
           }
           knownGroups.add(t.groupName);
         }
-        if (!this.q.isMember.get(t.groupName, t.thingName)) {
+        if ((firstSync || createdGroups.has(t.groupName)) && !this.q.isMember.get(t.groupName, t.thingName)) {
           this.addMembership(t.groupName, t.thingName);
           added.push({ group: t.groupName, thing: t.thingName, change: 'added' });
           counts.membershipsAdded++;
