@@ -14,7 +14,8 @@ import { summarizeMs } from './lib/latency.js';
 import { MAX_ONLINE_TIMEOUT_MS, measureMaxDevices } from './lib/max-devices.js';
 import { measureMemory } from './lib/memory.js';
 import { renderTable, writeResults } from './lib/report.js';
-import { machineInfo, ownChildPids } from './lib/system.js';
+import { machineInfo, startWatchdog } from './lib/system.js';
+import { formatCount as n, formatSeconds as s, progressLog, stepRunner } from './lib/progress.js';
 import { bareConnectAndTelemetryPhase, fleetTelemetryPhase, telemetrySpeed, OFFERED_MSGS_PER_SEC, WINDOW_MS } from './lib/telemetry.js';
 import { sleep } from './lib/time.js';
 
@@ -24,29 +25,13 @@ const CONNECT_TIMEOUT_MS = 90_000;
 /** Descriptors the bench process needs besides the devices' sockets (modules, pipes, threads). */
 const FD_HEADROOM = 500;
 
-const benchStart = Date.now();
-/** Progress lines carry the time since the start, to see where a run spends its minutes. */
-const log = (line: string): void => {
-  const at = `+${((Date.now() - benchStart) / 1000).toFixed(0)}s`.padStart(6);
-  process.stdout.write(line.startsWith('\n') || line === '' ? `${line}\n` : `${at} ${line}\n`);
-};
-const n = (v: number): string => Math.round(v).toLocaleString('en-US');
-const s = (ms: number): string => `${(ms / 1000).toFixed(2)} s`;
+const log = progressLog(Date.now());
 const loud = (message: string): void => {
   const bar = '!'.repeat(100);
   log(`\n${bar}\n!! ${message}\n${bar}\n`);
 };
 
-/** Runs one step; a failure is recorded and printed, and the next step still runs. */
-async function step(r: BrokerResults, name: string, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (e) {
-    const message = e instanceof Error ? (e.stack ?? e.message) : String(e);
-    r.errors.push({ step: name, message });
-    log(`[${r.broker}] !!! ${name} failed: ${message}`);
-  }
-}
+const step = stepRunner(log);
 
 async function benchBroker(kind: BrokerKind, devices: number): Promise<BrokerResults> {
   const config = benchFleetConfig({ devices });
@@ -144,23 +129,6 @@ async function maxStep(o: BenchOptions, devices: number): Promise<MaxResults> {
     log(`[max]       !!! ${error}`);
     return { ran: true, devices: target, error };
   }
-}
-
-/** Last resort against a hang: end this bench's own children (by pid) and exit. */
-function startWatchdog(limitMs: number): ReturnType<typeof setTimeout> {
-  const t = setTimeout(() => {
-    process.stderr.write(`bench: !!! exceeded its ${Math.round(limitMs / 60_000)}-minute limit; stopping its child processes and exiting\n`);
-    for (const pid of ownChildPids()) {
-      try {
-        process.kill(pid, 'SIGKILL');
-      } catch {
-        // already gone
-      }
-    }
-    process.exit(1);
-  }, limitMs);
-  t.unref();
-  return t;
 }
 
 export async function run(o: BenchOptions): Promise<number> {

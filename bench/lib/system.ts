@@ -70,3 +70,20 @@ export function ownChildPids(): number[] {
   }
   return out;
 }
+
+/** Last resort against a hang: end this bench's own children (by pid) and exit. */
+export function startWatchdog(limitMs: number): ReturnType<typeof setTimeout> {
+  const t = setTimeout(() => {
+    process.stderr.write(`bench: !!! exceeded its ${Math.round(limitMs / 60_000)}-minute limit; stopping its child processes and exiting\n`);
+    for (const pid of ownChildPids()) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    process.exit(1);
+  }, limitMs);
+  t.unref();
+  return t;
+}
