@@ -16,61 +16,94 @@ export function thingCertificate(certDir: string, thingName: string): { cert: st
   return { cert: join(certDir, `${thingName}.cert.pem`), key: join(certDir, `${thingName}.private.key`) };
 }
 
+/**
+ * How long retiring a connection waits for aws-crt's callbacks. Both the disconnect callback and
+ * `closed` must have run before the worker thread may end: a callback into a thread that is gone
+ * makes aws-crt abort the whole process (a fatal N-API assertion). Bounded in case one never comes.
+ */
+const RETIRE_WAIT_MS = 3_000;
+
 class AwsCrtConnection implements DeviceConnection {
-  private readonly connection: mqtt.MqttClientConnection;
+  /** aws-crt frees a native connection once it is closed, so every open() makes a fresh one. */
+  private connection: mqtt.MqttClientConnection | undefined;
   private state: 'idle' | 'connecting' | 'open' = 'idle';
+  /** The previous connection's shutdown, awaited before close() resolves. */
+  private retiring: Promise<void> = Promise.resolve();
 
   constructor(
-    client: mqtt.MqttClient,
-    config: mqtt.MqttConnectionConfig,
+    private readonly client: mqtt.MqttClient,
+    private readonly config: mqtt.MqttConnectionConfig,
     private readonly handler: ConnectionHandler,
-  ) {
-    this.connection = client.new_connection(config);
-    this.connection.on('message', (topic, payload) => handler.onMessage(topic, Buffer.from(payload)));
-    this.connection.on('error', () => undefined);
-    // aws-crt would reconnect on its own; the device's backoff on the worker scheduler decides instead.
-    this.connection.on('interrupt', (error) => {
-      if (this.state !== 'open') return;
-      this.state = 'idle';
-      void this.connection.disconnect().catch(() => undefined);
-      handler.onDisconnected(error.message);
-    });
-  }
+  ) {}
 
   open(): void {
     if (this.state !== 'idle') return;
     this.state = 'connecting';
-    this.connection.connect().then(
+    const c = this.client.new_connection(this.config);
+    this.connection = c;
+    c.on('message', (topic, payload) => this.handler.onMessage(topic, Buffer.from(payload)));
+    c.on('error', () => undefined);
+    // aws-crt would reconnect on its own; the device's backoff on the worker scheduler decides instead.
+    c.on('interrupt', (error) => {
+      if (this.connection !== c || this.state !== 'open') return;
+      this.drop(c);
+      this.handler.onDisconnected(error.message);
+    });
+    c.connect().then(
       () => {
+        if (this.connection !== c || this.state !== 'connecting') return;
         this.state = 'open';
         this.handler.onConnected();
       },
-      (e: Error) => {
-        this.state = 'idle';
-        this.handler.onDisconnected(e.message);
+      (e: unknown) => {
+        if (this.connection !== c) return;
+        this.drop(c);
+        this.handler.onDisconnected(e instanceof Error ? e.message : String(e));
       },
     );
   }
 
   publish(topic: string, payload: string, qos: QoS): void {
     if (this.state !== 'open') return;
-    this.connection.publish(topic, payload, qos).catch(() => undefined);
+    this.connection?.publish(topic, payload, qos).catch(() => undefined);
   }
 
   subscribe(filters: readonly string[], qos: QoS, done: (error: Error | undefined, granted: readonly boolean[]) => void): void {
-    Promise.all(filters.map((f) => this.connection.subscribe(f, qos))).then(
+    const c = this.connection;
+    if (this.state !== 'open' || !c) return done(new Error('not connected'), []);
+    Promise.all(filters.map((f) => c.subscribe(f, qos))).then(
       (grants) => done(undefined, grants.map((g) => g.error_code === undefined || g.error_code === 0 ? g.qos <= 1 : false)),
       (e: Error) => done(e, []),
     );
   }
 
   async close(): Promise<void> {
-    if (this.state === 'idle') return;
     const was = this.state;
-    this.state = 'idle';
-    await this.connection.disconnect().catch(() => undefined);
+    if (was !== 'idle' && this.connection) this.drop(this.connection);
+    await this.retiring;
     if (was === 'open') this.handler.onDisconnected(undefined);
   }
+
+  private drop(c: mqtt.MqttClientConnection): void {
+    this.state = 'idle';
+    this.connection = undefined;
+    const previous = this.retiring;
+    this.retiring = Promise.all([previous, retire(c)]).then(() => undefined);
+  }
+}
+
+/** Disconnects and resolves once both of aws-crt's callbacks (disconnect, closed) have run. */
+function retire(c: mqtt.MqttClientConnection): Promise<void> {
+  const closed = new Promise<void>((resolve) => c.once('closed', () => resolve()));
+  const disconnected = c.disconnect().catch(() => undefined);
+  return new Promise<void>((resolve) => {
+    const timer = setTimeout(resolve, RETIRE_WAIT_MS);
+    timer.unref();
+    void Promise.all([closed, disconnected]).then(() => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
 }
 
 /**

@@ -1,5 +1,6 @@
 import type { MqttClient } from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { devicePassword } from '../../src/core/device-password.js';
 import { FleetPool } from '../../src/fleet/pool.js';
 import { embeddedBroker, type BrokerUnderTest } from '../helpers/brokers.js';
 import { testFleetConfig } from '../helpers/fleet-config.js';
@@ -43,6 +44,16 @@ describe('devices on aws-iot-device-sdk-v2', () => {
     await operator.subscribeAsync('dt/acfleet/london/#');
     const m = await nextMessage(operator, () => true);
     expect(m.json).toMatchObject({ tempUnit: 'celsius', location: 'london' });
+  });
+
+  it('come back after the broker drops them (a second login with the same client id)', async () => {
+    const thing = 'Alpha-00003';
+    await eventually(() => (pool.stats().counters.online === 10 ? true : undefined), '10 aws-crt devices online', 20_000);
+    const connectsBefore = pool.stats().counters.connects;
+    // AWS IoT semantics, which aedes shares: the newer connection with the id wins.
+    const usurper = await connectClient(b.mqttUrl, { clientId: thing, username: thing, password: devicePassword(b.deviceSecret, thing) });
+    await usurper.endAsync(true);
+    await eventually(() => (pool.stats().counters.connects > connectsBefore && pool.stats().counters.online === 10 ? true : undefined), 'the dropped device back online', 30_000);
   });
 
   it('apply a desired ledColor from their shadow delta and report it', async () => {
