@@ -12,7 +12,6 @@ import { isRecord, parseObject, type JsonRecord } from './json.js';
 /** What the agent needs of its device. */
 export interface JobAgentHost extends JobHost {
   publish(topic: string, payload: string, qos?: 0 | 1): void;
-  subscribe(filters: readonly string[], done: (granted: readonly boolean[]) => void): void;
 }
 
 /** One state instead of flags. */
@@ -95,14 +94,21 @@ export class JobAgent implements TimerTarget {
     return topic.length > this.prefix.length + 1 && topic.charCodeAt(this.prefix.length) === 0x2f && topic.startsWith(this.prefix);
   }
 
-  /** Subscribes (again after every reconnect) and asks for work; start-next also resumes an IN_PROGRESS execution. */
+  /** What to subscribe to on every connect; the thermostat subscribes once for shadow and jobs. */
+  subscriptions(): string[] {
+    const p = this.prefix;
+    return [`${p}/notify-next`, `${p}/start-next/+`, `${p}/+/update/+`];
+  }
+
   onConnected(): void {
     this.state = JobPhase.Idle;
-    const p = this.prefix;
-    this.host.subscribe([`${p}/notify-next`, `${p}/start-next/+`, `${p}/+/update/+`], (granted) => {
-      if (granted.includes(false)) this.problem('subscribe', { granted }, 'broker refused a jobs subscription');
-      this.requestNext();
-    });
+  }
+
+  /** Subscribed (again after every reconnect): ask for work; start-next also resumes an IN_PROGRESS execution. */
+  onSubscribed(granted: readonly boolean[]): void {
+    if (this.state === JobPhase.Offline) return;
+    if (granted.includes(false)) this.problem('subscribe', { granted }, 'broker refused a jobs subscription');
+    this.requestNext();
   }
 
   /** The step timer stops: the execution reruns from its start once start-next hands it back. */

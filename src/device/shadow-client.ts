@@ -9,7 +9,6 @@ export interface ShadowHost {
   settings: Settings;
   firmwareVersion: string;
   publish(topic: string, payload: string, qos?: 0 | 1): void;
-  subscribe(filters: readonly string[], done: (granted: readonly boolean[]) => void): void;
 }
 
 /**
@@ -28,16 +27,19 @@ export class ShadowClient {
     this.prefix = `$aws/things/${host.thingName}/shadow`;
   }
 
-  /** Subscribes (again, after any reconnect) and then resynchronises with a get. */
-  onConnected(): void {
+  /** What to subscribe to on every connect; the thermostat subscribes once for shadow and jobs. */
+  subscriptions(): string[] {
     const p = this.prefix;
-    this.host.subscribe([`${p}/get/+`, `${p}/update/delta`, `${p}/update/rejected`], (granted) => {
-      if (granted.includes(false)) {
-        this.host.ctx.counters.errors++;
-        this.host.ctx.log.warn({ thing: this.host.thingName }, 'broker refused a shadow subscription');
-      }
-      this.host.publish(`${p}/get`, '{}', 1);
-    });
+    return [`${p}/get/+`, `${p}/update/delta`, `${p}/update/rejected`];
+  }
+
+  /** Subscribed (again, after any reconnect): resynchronise with a get. */
+  onSubscribed(granted: readonly boolean[]): void {
+    if (granted.includes(false)) {
+      this.host.ctx.counters.errors++;
+      this.host.ctx.log.warn({ thing: this.host.thingName }, 'broker refused a shadow subscription');
+    }
+    this.host.publish(`${this.prefix}/get`, '{}', 1);
   }
 
   onMessage(topic: string, payload: Buffer): void {

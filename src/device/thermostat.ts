@@ -121,8 +121,13 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
     this.attempts = 0;
     this.ctx.counters.connects++;
     this.setState(DeviceState.Online);
-    this.shadow.onConnected();
     this.jobs.onConnected();
+    const shadowFilters = this.shadow.subscriptions();
+    // One SUBSCRIBE for both clients: one round trip per connect, not two (AWS allows 8 filters in one).
+    this.subscribe([...shadowFilters, ...this.jobs.subscriptions()], (granted) => {
+      this.shadow.onSubscribed(granted.slice(0, shadowFilters.length));
+      this.jobs.onSubscribed(granted.slice(shadowFilters.length));
+    });
     const interval = this.ctx.telemetry.intervalMs;
     // Spread the fleet's telemetry across the interval instead of publishing in bursts.
     this.reschedule(this.ctx.clock.now() + unit(hashInts(this.deviceSeed, 7)) * interval, TIMER_TELEMETRY);
