@@ -156,7 +156,13 @@ export class JobAgent implements TimerTarget {
   }
 
   private onNotifyNext(doc: JsonRecord): void {
-    if (!isRecord(doc.execution)) return;
+    const head = isRecord(doc.execution) ? doc.execution : undefined;
+    const job = this.job;
+    // While it is IN_PROGRESS the running execution heads the pending list (§1.5), and replies and
+    // notifications reach the device in the order the service sent them: a new head means it was
+    // canceled with force, removed or deleted. Stop now rather than at the next update.
+    if (this.state === JobPhase.Running && job && head?.jobId !== job.jobId) return this.abandon(job);
+    if (!head) return;
     if (this.state === JobPhase.Idle) this.requestNext();
     // Requesting too: the answer in flight may predate this job (the topics are not ordered).
     else if (this.state !== JobPhase.Offline) this.notified = true;
@@ -269,6 +275,14 @@ export class JobAgent implements TimerTarget {
     this.job = undefined;
     if (MOVE_ON_CODES.has(code)) this.requestNext();
     else this.retryLater();
+  }
+
+  private abandon(job: ActiveJob): void {
+    this.host.ctx.log.debug({ thing: this.host.thingName, jobId: job.jobId }, 'the running job execution is no longer pending; dropping it');
+    this.cancelTimer();
+    job.handler?.abandon?.(this.host, job);
+    this.job = undefined;
+    this.requestNext();
   }
 
   private isTokenOf(job: ActiveJob, token: unknown): boolean {

@@ -213,12 +213,30 @@ describe('JobAgent', () => {
     expect(r.scheduler.size).toBe(timersWhileRunning - 1);
     expect(r.ctx.counters.errors).toBe(1);
     expect(startNexts(r)).toBe(2);
-    // The LED stays as it is, and the shadow says so.
-    expect(r.device.settings.ledColor).toBe('blue');
-    expect(shadowReports(r).at(-1)).toEqual({ ledColor: 'blue', tempUnit: 'fahrenheit' });
+    // The LED no longer means "job running": back to its colour before the job, and the shadow says so.
+    expect(r.device.settings.ledColor).toBe('red');
+    expect(shadowReports(r).at(-1)).toEqual({ ledColor: 'red', tempUnit: 'fahrenheit' });
     r.clock.advance(STEP);
     expect(updates(r, 'canceled')).toHaveLength(1);
     expect(r.device.settings.tempUnit).toBe('fahrenheit');
+  });
+
+  it('drops the running job at once when notify-next names another head (force-canceled, removed or deleted)', () => {
+    connect(r);
+    startJob(r, 'j1', WORKSHOP);
+    expect(r.device.settings.ledColor).toBe('blue');
+    const timers = r.scheduler.size;
+    // A stale notify-next about the running job itself changes nothing.
+    r.conn.deliver(`${P}/notify-next`, { timestamp: 1, execution: execution('j1', WORKSHOP) });
+    expect(r.device.jobs.phase).toBe(JobPhase.Running);
+    r.conn.deliver(`${P}/notify-next`, { timestamp: 2 });
+    expect(r.scheduler.size).toBe(timers - 1);
+    expect(r.device.settings.ledColor).toBe('red');
+    expect(startNexts(r)).toBe(2);
+    r.clock.advance(STEP);
+    expect(updates(r, 'j1')).toHaveLength(1);
+    expect(r.device.settings.tempUnit).toBe('fahrenheit');
+    expect(r.ctx.counters.errors).toBe(0);
   });
 
   it('InvalidStateTransition on the final update: no success is counted, the next job is asked for', () => {

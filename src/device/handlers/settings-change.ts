@@ -50,8 +50,10 @@ export const settingsChange: JobHandler = {
     return { status: 'SUCCEEDED', statusDetails: summary };
   },
 
-  abandon(host) {
-    // The LED stays as it is; make sure the shadow says so.
+  abandon(host, run) {
+    // Taken away mid-run (canceled, removed, deleted): blue no longer means "job running", so the
+    // LED goes back to what it was; nothing else had changed yet. The shadow says so either way.
+    if (host.settings.ledColor === 'blue') host.settings = { ...host.settings, ledColor: run.ledBefore };
     host.shadow.report({ ledColor: host.settings.ledColor, tempUnit: host.settings.tempUnit });
   },
 };
