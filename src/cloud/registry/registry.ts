@@ -225,10 +225,7 @@ export class Registry implements DeviceDirectory {
     return ok({ thingGroups: items.map((r) => this.nameAndArn(r.name)), ...(nextToken !== undefined ? { nextToken } : {}) });
   }
 
-  /**
-   * Deleting a group that does not exist succeeds (DeleteThingGroup models no ResourceNotFound);
-   * its memberships go with it, each reported as 'removed'.
-   */
+  /** A missing group is no error (DeleteThingGroup models no ResourceNotFound); memberships go, each reported. */
   deleteThingGroup(name: string, expectedVersion?: number): Result<void, RegistryError> {
     const removed: MembershipChange[] = [];
     const r = runTransaction(this.db, () => {
@@ -295,13 +292,11 @@ export class Registry implements DeviceDirectory {
   }
 
   /**
-   * Registers the configured fleet: creates missing things (typed, so the four device attributes
-   * are legal) and root groups, and adds missing memberships. Never deletes and never touches an
-   * existing thing's attributes (an operator may have changed them); only its telemetry topic
-   * follows the config, since the broker authorises by it. A fleet thing joins its group once:
-   * when it is created, adopted (an API-made thing, no telemetry topic yet) or its group is
-   * created; after that membership is the operator's, so a restart does not undo a removal
-   * (which would also leave a CONTINUOUS job's target without its execution). All or nothing.
+   * Registers the configured fleet, all or nothing: missing things (typed, so the four device
+   * attributes are legal) and root groups. Never deletes, never touches an existing thing's
+   * attributes; only its telemetry topic follows the config (the broker authorises by it). A
+   * thing joins its group once, when it or the group is created or an API-made thing is adopted:
+   * then membership is the operator's, and a restart must not undo a removal (CONTINUOUS jobs).
    */
   syncFleet(things: Iterable<FleetThingRecord>, thingTypeName: string, nowSec: number): Result<SyncFleetCounts, RegistryError> {
     const badType = checkName(thingTypeName, 'thingTypeName');
@@ -400,5 +395,4 @@ export class Registry implements DeviceDirectory {
   private nameAndArn(name: string): GroupNameAndArn {
     return { groupName: name, groupArn: thingGroupArn(this.scope, name) };
   }
-
 }
