@@ -218,6 +218,21 @@ describe('scheduling and restarts', () => {
     expect(jobs.store.find('far', 'sp1')?.status).toBe('QUEUED');
   });
 
+  it('stores a job deleted and recreated under the same id within one write batch as the new job only', async () => {
+    value(await jobs.control.createJob('again', { targets: [groupArn('SaoPaulo')], document: DOC }));
+    value(await jobs.control.createJob('other', { targets: [thingArn('sp1')], document: DOC }));
+    batcher.flush();
+    value(jobs.control.deleteJob('again', true));
+    value(await jobs.control.createJob('again', { targets: [thingArn('ny1')], document: DOC }));
+    batcher.flush();
+    jobs.close();
+    await startService();
+    expect(value(jobs.control.describeJob('again')).job).toMatchObject({ targets: [thingArn('ny1')], jobProcessDetails: { numberOfQueuedThings: 1 } });
+    expect(jobs.store.find('again', 'sp1')).toBeUndefined();
+    // Created after 'other' this time, and listed so.
+    expect(value(jobs.control.listJobs({})).jobs.map((j) => j.jobId)).toEqual(['other', 'again']);
+  });
+
   it('restores jobs, executions, counters and creation order from the store', async () => {
     value(await jobs.control.createJob('a', { targets: [groupArn('SaoPaulo')], document: DOC }));
     value(await jobs.control.createJob('b', { targets: [thingArn('sp1')], document: DOC, targetSelection: 'CONTINUOUS' }));

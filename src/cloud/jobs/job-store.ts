@@ -86,7 +86,8 @@ export class JobStore {
     this.jobs.delete(jobId);
     this.byJob.delete(jobId);
     this.tallies.delete(jobId);
-    this.batcher.enqueue(jobKey(jobId), () => {
+    // Its own key: a job recreated with this id in the same batch must not replace the delete.
+    this.batcher.enqueue(`delete\u0000${jobKey(jobId)}`, () => {
       this.q.deleteJobExecutions.run(jobId);
       this.q.deleteJob.run(jobId);
     });
