@@ -57,8 +57,23 @@ export class CloudRuntime {
     const batcher = new WriteBatcher(db);
     // The registry is the broker's directory of devices; fleet.yaml's things are registered on start.
     const registry = new Registry(db, { region: config.region, account: config.account });
+    const events = new EventSettings(db, config.events, epochSeconds(o.clock));
+    // Before the fleet sync: a device added to fleet.yaml joins its group there, and a CONTINUOUS
+    // job targeting that group must queue its execution.
+    const jobs = new JobsService({
+      db,
+      batcher,
+      registry,
+      events,
+      scope: { region: config.region, account: config.account },
+      clock: o.clock,
+      log: log.child({ component: 'jobs' }),
+      // S3 documentSource URLs are served from <state dir>/s3/<bucket>/<key> when present there.
+      options: { bucketsDir: o.statePath === ':memory:' ? join(process.cwd(), '.acfleet', 's3') : join(dirname(o.statePath), 's3') },
+    });
     const synced = registry.syncFleet(fleetThingRecords(config, (name) => registry.isRegistered(name)), FLEET_THING_TYPE, epochSeconds(o.clock));
     if (!synced.ok) {
+      jobs.close();
       db.close();
       throw new Error(`cannot register the fleet's things: ${synced.error.message}`);
     }
@@ -67,7 +82,7 @@ export class CloudRuntime {
     let link: ServiceBrokerLink;
     let mqttUrl: string;
     const clients: MqttClient[] = [];
-    const services: { close(): void }[] = [];
+    const services: { close(): void }[] = [jobs];
     try {
       if (config.broker.type === 'embedded') {
         broker = await EmbeddedBroker.start({
@@ -90,19 +105,6 @@ export class CloudRuntime {
       const shadowClient = await connectService(link, 'acfleet-cloud-shadow');
       clients.push(shadowClient);
       await shadow.attach(shadowClient);
-      const events = new EventSettings(db, config.events, epochSeconds(o.clock));
-      const jobs = new JobsService({
-        db,
-        batcher,
-        registry,
-        events,
-        scope: { region: config.region, account: config.account },
-        clock: o.clock,
-        log: log.child({ component: 'jobs' }),
-        // S3 documentSource URLs are served from <state dir>/s3/<bucket>/<key> when present there.
-        options: { bucketsDir: o.statePath === ':memory:' ? join(process.cwd(), '.acfleet', 's3') : join(dirname(o.statePath), 's3') },
-      });
-      services.push(jobs);
       const jobsClient = await connectService(link, 'acfleet-cloud-jobs');
       clients.push(jobsClient);
       await jobs.attach(jobsClient);
