@@ -63,5 +63,10 @@ describe('HTTP API under arbitrary input', () => {
     const keep = await stack.api.app.inject({ method: 'GET', url: '/jobs/keep' });
     expect(keep.statusCode).toBe(200);
     expect((keep.json() as { job: { targets: string[] } }).job.targets).toEqual(['arn:aws:iot:::thinggroup/Alpha']);
+    const metrics = (await stack.api.app.inject({ method: 'GET', url: '/metrics' })).body;
+    expect(metrics).toMatch(/^acfleet_jobs\{status="IN_PROGRESS"\} [1-9]\d*$/m);
+    // 'keep' reached Alpha's 3 things; the storm may have canceled some executions, never lost one.
+    const executions = [...metrics.matchAll(/^acfleet_job_executions\{status="[A-Z_]+"\} (\d+)$/gm)].reduce((sum, m) => sum + Number(m[1]), 0);
+    expect(executions).toBeGreaterThanOrEqual(3);
   });
 });
