@@ -1,3 +1,6 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { EventSettings } from '../../src/cloud/event-configurations.js';
 import { JobsService } from '../../src/cloud/jobs/service.js';
@@ -98,6 +101,10 @@ describe('a job through its life', () => {
       error: { code: 'ResourceAlreadyExists', message: 'Job j1 already exists.', resourceId: 'j1' },
     });
     expect(await jobs.control.createJob('j2', { targets: [thingArn('sp1')], document: '[1,2]' })).toMatchObject({ ok: false, error: { code: 'InvalidRequest' } });
+    const file = join(mkdtempSync(join(tmpdir(), 'acfleet-doc-')), 'list.json');
+    writeFileSync(file, '[1,2]');
+    expect(await jobs.control.createJob('j3', { targets: [thingArn('sp1')], documentSource: file })).toMatchObject({ ok: false, error: { code: 'InvalidRequest', message: expect.stringContaining('JSON object') } });
+    expect(jobs.control.describeJob('j3')).toMatchObject({ ok: false, error: { code: 'ResourceNotFound' } });
   });
 });
 

@@ -40,8 +40,8 @@ const bytes = (body: unknown): Uint8Array => Buffer.from(typeof body === 'string
 export function registerIotJobsData(app: FastifyInstance, jobs: JobsService): void {
   const document = (e: JobExecution): string => jobs.store.job(e.jobId)?.document ?? '{}';
   const httpExecution = (e: JobExecution, withDocument: boolean): object => {
-    const { jobDocument: _object, ...rest } = executionData(e, {});
-    return withDocument ? { ...rest, jobDocument: document(e) } : rest;
+    // Over HTTPS the document is the stored string, not an object (§6).
+    return withDocument ? { ...executionData(e), jobDocument: document(e) } : executionData(e);
   };
 
   app.get('/things/:thingName/jobs', constraint, async (req: Req, reply) => {

@@ -3,8 +3,9 @@
  * AWS CLI and SDKs send JSON with or without a content type, and an empty body means `{}`),
  * query parameters typed, and results answered in AWS's shapes.
  */
-import type { FastifyInstance, FastifyReply } from 'fastify';
-import type { ControlPlaneError, ControlPlaneErrorCode } from '../../cloud/control-plane-error.js';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import type { z } from 'zod';
+import { invalidRequest, type ControlPlaneError, type ControlPlaneErrorCode } from '../../cloud/control-plane-error.js';
 import type { Result } from '../../core/result.js';
 import { sendAwsError } from './errors.js';
 
@@ -92,3 +93,26 @@ export function queryPage(q: Query): Result<{ maxResults?: number; nextToken?: s
   const nextToken = one(q, 'nextToken');
   return { ok: true, value: { ...(maxResults.value !== undefined ? { maxResults: maxResults.value } : {}), ...(nextToken !== undefined && nextToken !== '' ? { nextToken } : {}) } };
 }
+
+export type JsonRequest = FastifyRequest<{ Params: Record<string, string>; Querystring: Query; Body: unknown }>;
+type Outcome = Result<object, ControlPlaneError>;
+
+export const pathParam = (req: JsonRequest, name: string): string => req.params[name] ?? '';
+
+/** A route answering with its handler's result; a body that is not a JSON object is a 400 first. */
+export const jsonRoute =
+  (fn: (req: JsonRequest, body: JsonBody) => Outcome | Promise<Outcome>) =>
+  async (req: JsonRequest, reply: FastifyReply): Promise<FastifyReply> => {
+    const body = jsonBody(req.body);
+    if (!body.ok) return sendControlPlaneError(reply, body.error);
+    return sendResult(reply, await fn(req, body.value));
+  };
+
+/** `jsonRoute` with the body validated by a schema; the 400's message names the member, as AWS's do. */
+export const jsonRouteWith = <T>(schema: z.ZodType<T>, fn: (req: JsonRequest, body: T) => Outcome | Promise<Outcome>) =>
+  jsonRoute((req, raw) => {
+    const r = schema.safeParse(raw);
+    if (r.success) return fn(req, r.data);
+    const issue = r.error.issues[0];
+    return { ok: false, error: invalidRequest(`1 validation error detected: Value at '${issue?.path.join('.') ?? ''}' failed to satisfy constraint: ${issue?.message ?? 'invalid'}`) };
+  });

@@ -19,8 +19,11 @@ export class ContinuousTargets {
 
   onChange(change: MembershipChange): void {
     if (change.change === 'thingDeleted') return this.thingDeleted(change.thing);
-    const groups = this.targets.groupsReaching(change.thing);
+    // Looked up only once a job needs it: a fleet's first start adds every thing to its group
+    // while no CONTINUOUS job exists yet.
+    let groups: ReadonlySet<string> | undefined;
     for (const job of this.activeJobs()) {
+      groups ??= this.targets.groupsReaching(change.thing);
       const targeted = this.reaches(job, change.thing, groups);
       const latest = this.ledger.store.find(job.jobId, change.thing);
       if (change.change === 'added' && targeted) this.join(job, change.thing, latest);

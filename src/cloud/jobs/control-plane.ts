@@ -9,11 +9,11 @@ import { invalidRequest, notFound, type ControlPlaneError } from '../control-pla
 import { parseRegistryArn, type ArnScope } from '../registry/arns.js';
 import type { Registry } from '../registry/registry.js';
 import type { TargetResolver } from '../registry/target-resolver.js';
-import { loadDocumentSource, MAX_DOCUMENT_BYTES, type DocumentSourceOptions } from './document-source.js';
+import { loadDocumentSource, type DocumentSourceOptions } from './document-source.js';
 import { applyServiceTransition, newExecution } from './executions.js';
 import type { ExecutionLedger } from './execution-ledger.js';
 import { describeJobShape, jobSummaryShape, JOB_STATUSES, type Job, type JobStatus } from './job.js';
-import { checkSchedule, parseCancelJob, parseCreateJob, parseUpdateJob, type CreateJobInput } from './job-request.js';
+import { checkSchedule, jobDocumentViolation, parseCancelJob, parseCreateJob, parseUpdateJob, type CreateJobInput } from './job-request.js';
 import { pageByOffset, type PageQuery } from './paging.js';
 
 export const jobArn = (scope: ArnScope, jobId: string): string => `arn:aws:iot:${scope.region}:${scope.account}:job/${jobId}`;
@@ -107,7 +107,7 @@ export class JobsControlPlane {
     if (q.targetSelection !== undefined && q.targetSelection !== 'SNAPSHOT' && q.targetSelection !== 'CONTINUOUS') return err(invalidRequest(`Invalid targetSelection: ${q.targetSelection}`));
     let groupName = q.thingGroupName;
     if (q.thingGroupId !== undefined) {
-      const found = this.registryGroupById(q.thingGroupId);
+      const found = this.targets.groupNameOf(q.thingGroupId);
       if (found === undefined) return ok({ jobs: [] });
       if (groupName !== undefined && groupName !== found) return ok({ jobs: [] });
       groupName = found;
@@ -262,47 +262,21 @@ export class JobsControlPlane {
     return ok([...out]);
   }
 
+  /** The document as stored: inline ones were checked with the request, a source's only once read. */
   private async documentOf(req: CreateJobInput): Promise<Result<string, ControlPlaneError>> {
-    let text: string;
-    if (req.document !== undefined) text = req.document;
-    else if (req.documentSource !== undefined) {
-      const loaded = await loadDocumentSource(req.documentSource, this.opts);
-      if (!loaded.ok) return loaded;
-      text = loaded.value;
-    } else {
-      return err(notFound(`Job template ${req.jobTemplateArn ?? ''} cannot be found.`));
-    }
-    if (Buffer.byteLength(text) > MAX_DOCUMENT_BYTES) return err(invalidRequest(`The job document is larger than ${MAX_DOCUMENT_BYTES} bytes`));
-    let parsed: unknown;
-    try {
-      parsed = JSON.parse(text);
-    } catch {
-      return err(invalidRequest('The job document is not valid JSON'));
-    }
-    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) return err(invalidRequest('The job document must be a JSON object'));
-    return ok(text);
-  }
-
-  private registryGroupById(id: string): string | undefined {
-    const groups = this.registry.listThingGroups({ maxResults: 250 });
-    // Group ids are only ever asked for by ListJobs' filter; a scan of names is enough.
-    for (let page = groups; page.ok; ) {
-      for (const g of page.value.thingGroups) {
-        const d = this.registry.describeThingGroup(g.groupName);
-        if (d.ok && d.value.thingGroupId === id) return g.groupName;
-      }
-      if (page.value.nextToken === undefined) break;
-      page = this.registry.listThingGroups({ maxResults: 250, nextToken: page.value.nextToken });
-    }
-    return undefined;
+    if (req.document !== undefined) return ok(req.document);
+    if (req.documentSource === undefined) return err(notFound(`Job template ${req.jobTemplateArn ?? ''} cannot be found.`));
+    const loaded = await loadDocumentSource(req.documentSource, this.opts);
+    if (!loaded.ok) return loaded;
+    const violated = jobDocumentViolation(loaded.value);
+    return violated === undefined ? loaded : err(invalidRequest(`The job document at ${req.documentSource} is not acceptable: ${violated}`));
   }
 
   private firstGroupId(job: Job): string | undefined {
     for (const t of job.targets) {
       const arn = parseRegistryArn(t);
-      if (arn?.kind !== 'thinggroup') continue;
-      const d = this.registry.describeThingGroup(arn.name);
-      if (d.ok) return d.value.thingGroupId;
+      const id = arn?.kind === 'thinggroup' ? this.targets.groupIdOf(arn.name) : undefined;
+      if (id !== undefined) return id;
     }
     return undefined;
   }

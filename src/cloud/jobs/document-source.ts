@@ -9,8 +9,8 @@ import { join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { err, ok, type Result } from '../../core/result.js';
 import { invalidRequest, type ControlPlaneError } from '../control-plane-error.js';
+import { JOB_DOCUMENT_MAX_BYTES } from './job-request.js';
 
-export const MAX_DOCUMENT_BYTES = 32_768;
 const FETCH_TIMEOUT_MS = 10_000;
 
 export interface DocumentSourceOptions {
@@ -75,7 +75,8 @@ async function fetchDocument(url: string): Promise<Result<string, ControlPlaneEr
 }
 
 function checkSize(buf: Buffer, where: string): Result<string, ControlPlaneError> {
-  if (buf.length > MAX_DOCUMENT_BYTES) return err(invalidRequest(`The job document ${where} is ${buf.length} bytes; the maximum is ${MAX_DOCUMENT_BYTES}`));
+  // Checked before decoding too: a huge file must not be turned into a string first.
+  if (buf.length > JOB_DOCUMENT_MAX_BYTES) return err(invalidRequest(`The job document ${where} is ${buf.length} bytes; the maximum is ${JOB_DOCUMENT_MAX_BYTES}`));
   return ok(buf.toString('utf8'));
 }
 

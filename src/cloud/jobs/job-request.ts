@@ -93,12 +93,18 @@ const targetArn = checkedString(length(1, 2048), (s) =>
     : undefined,
 );
 
-const jobDocument = checkedString(
+/** What a job document must be, inline or read from its `documentSource`. */
+const JOB_DOCUMENT_CHECKS: readonly StringCheck[] = [
   (s) => (Buffer.byteLength(s, 'utf8') > JOB_DOCUMENT_MAX_BYTES ? `Member must have length less than or equal to ${JOB_DOCUMENT_MAX_BYTES} bytes` : undefined),
   // A lone surrogate has no UTF-8 form; AWS requires UTF-8 documents.
   (s) => (/\p{Cs}/u.test(s) ? 'Member must be valid UTF-8' : undefined),
   (s) => (isJsonObjectText(s) ? undefined : 'Member must be a JSON object'),
-);
+];
+
+const jobDocument = checkedString(...JOB_DOCUMENT_CHECKS);
+
+/** The first rule a job document breaks, or undefined: for documents read from a `documentSource`. */
+export const jobDocumentViolation = (text: string): string | undefined => firstViolation(text, JOB_DOCUMENT_CHECKS);
 
 function isJsonObjectText(s: string): boolean {
   try {

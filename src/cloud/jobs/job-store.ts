@@ -93,8 +93,9 @@ export class JobStore {
     });
   }
 
+  /** The job's live counters: read them, never change them. */
   counts(jobId: string): StatusCounts {
-    return this.countsOf(jobId);
+    return this.tallies.get(jobId) ?? emptyCounts();
   }
 
   /** The thing's executions of every job, in creation order. */
@@ -177,10 +178,6 @@ export class JobStore {
   private write(exec: JobExecution, seq: number): void {
     const body = JSON.stringify(exec);
     this.batcher.enqueue(execKey(exec), () => this.q.upsertExec.run(exec.jobId, exec.thingName, exec.executionNumber, seq, body));
-  }
-
-  private countsOf(jobId: string): StatusCounts {
-    return this.tallies.get(jobId) ?? emptyCounts();
   }
 
   private recount(jobId: string, from: JobExecution['status'] | undefined, to: JobExecution['status'] | undefined): void {

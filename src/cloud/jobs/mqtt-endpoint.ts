@@ -35,45 +35,38 @@ export class JobsMqttEndpoint {
     const t = parseJobsTopic(topic);
     if (!t) return undefined;
     const now = this.ledger.nowSec();
-    const rejected = (error: JobsRequestError, clientToken?: string): JobsReply => ({ topic: `${topic}/rejected`, body: rejectedPayload(error, now, clientToken), error });
-    const accepted = (body: object): JobsReply => ({ topic: `${topic}/accepted`, body });
-    const token = (t: string | undefined): { clientToken?: string } => (t === undefined ? {} : { clientToken: t });
-    const withExecution = (e: JobExecution | undefined): object => (e ? { execution: executionData(e, this.ledger.documentObject(e.jobId)) } : {});
-
     switch (t.op) {
       case 'invalid': {
         // The topic is what is wrong; a readable clientToken is still echoed (§1.2, §10 #1).
         const req = parseGetPending(payload);
-        return rejected(invalidTopicError(topic), req.ok ? req.value.clientToken : undefined);
+        return rejected(topic, now, invalidTopicError(topic), req.ok ? req.value.clientToken : undefined);
       }
       case 'get': {
         const req = parseGetPending(payload);
-        if (!req.ok) return rejected(req.error);
-        return accepted(getPendingAccepted(this.api.pending(t.thing), now, req.value.clientToken));
+        if (!req.ok) return rejected(topic, now, req.error);
+        return accepted(topic, getPendingAccepted(this.api.pending(t.thing), now, req.value.clientToken));
       }
       case 'start-next': {
         const req = parseStartNext(payload);
-        if (!req.ok) return rejected(req.error);
+        if (!req.ok) return rejected(topic, now, req.error);
         const r = this.api.startNext(t.thing, req.value);
-        if (!r.ok) return rejected(r.error, req.value.clientToken);
+        if (!r.ok) return rejected(topic, now, r.error, req.value.clientToken);
         // Key order as in §1.3's example: execution, timestamp, clientToken.
-        return accepted({ ...withExecution(r.value), timestamp: now, ...token(req.value.clientToken) });
+        return accepted(topic, { ...this.execution(r.value, true), timestamp: now, ...token(req.value.clientToken) });
       }
       case 'describe': {
         const req = parseDescribe(payload);
-        if (!req.ok) return rejected(req.error);
+        if (!req.ok) return rejected(topic, now, req.error);
         const r = this.api.describe(t.thing, t.jobId, req.value);
-        if (!r.ok) return rejected(r.error, req.value.clientToken);
-        const e = r.value;
-        const execution = e && (req.value.includeJobDocument ? executionData(e, this.ledger.documentObject(e.jobId)) : withoutDocument(executionData(e, {})));
-        return accepted({ ...(execution ? { execution } : {}), timestamp: now, ...token(req.value.clientToken) });
+        if (!r.ok) return rejected(topic, now, r.error, req.value.clientToken);
+        return accepted(topic, { ...this.execution(r.value, req.value.includeJobDocument), timestamp: now, ...token(req.value.clientToken) });
       }
       case 'update': {
         const req = parseUpdate(payload);
-        if (!req.ok) return rejected(req.error);
+        if (!req.ok) return rejected(topic, now, req.error);
         const r = this.api.update(t.thing, t.jobId, req.value);
-        if (!r.ok) return rejected(r.error, req.value.clientToken);
-        return accepted({
+        if (!r.ok) return rejected(topic, now, r.error, req.value.clientToken);
+        return accepted(topic, {
           ...(req.value.includeJobExecutionState ? { executionState: executionState(r.value) } : {}),
           ...(req.value.includeJobDocument ? { jobDocument: this.ledger.documentObject(t.jobId) } : {}),
           timestamp: now,
@@ -82,9 +75,21 @@ export class JobsMqttEndpoint {
       }
     }
   }
+
+  /** `{execution}` for a reply, or nothing when there is none (§10 #5). */
+  private execution(e: JobExecution | undefined, withDocument: boolean): { execution?: object } {
+    if (!e) return {};
+    return { execution: executionData(e, withDocument ? this.ledger.documentObject(e.jobId) : undefined) };
+  }
 }
 
-function withoutDocument<T extends { jobDocument: object }>(e: T): Omit<T, 'jobDocument'> {
-  const { jobDocument: _dropped, ...rest } = e;
-  return rest;
-}
+const accepted = (topic: string, body: object): JobsReply => ({ topic: `${topic}/accepted`, body });
+
+const rejected = (topic: string, nowSec: number, error: JobsRequestError, clientToken?: string): JobsReply => ({
+  topic: `${topic}/rejected`,
+  body: rejectedPayload(error, nowSec, clientToken),
+  error,
+});
+
+/** Omitted, not null, when the request had none (§10 #1). */
+const token = (clientToken: string | undefined): { clientToken?: string } => (clientToken === undefined ? {} : { clientToken });

@@ -45,7 +45,8 @@ export interface JobExecutionData {
   lastUpdatedAt: number;
   versionNumber: number;
   executionNumber: number;
-  jobDocument: object;
+  /** Left out when the request asked for no document (`includeJobDocument: false`). */
+  jobDocument?: object;
 }
 
 export interface NotifyNextPayload {
@@ -133,7 +134,7 @@ export function notifyPayload(pending: readonly JobExecution[], nowSec: number):
 }
 
 /** The full execution shape of start-next / `{jobId}/get` / notify-next (§1.3), field order as there. */
-export function executionData(execution: JobExecution, jobDocument: object): JobExecutionData {
+export function executionData(execution: JobExecution, jobDocument?: object): JobExecutionData {
   const e = execution;
   return {
     jobId: e.jobId,
@@ -146,7 +147,7 @@ export function executionData(execution: JobExecution, jobDocument: object): Job
     lastUpdatedAt: e.lastUpdatedAt,
     versionNumber: e.versionNumber,
     executionNumber: e.executionNumber,
-    jobDocument,
+    ...(jobDocument !== undefined ? { jobDocument } : {}),
   };
 }
 
