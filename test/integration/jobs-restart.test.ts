@@ -133,7 +133,16 @@ async function everything(cloud: Cloud): Promise<Record<string, unknown>> {
     out[`document ${j}`] = await get(cloud, `/jobs/${j}/job-document`);
     out[`executions of ${j}`] = await get(cloud, `/jobs/${j}/things`);
   }
-  for (const [j, t] of EXECUTIONS) out[`execution ${j} ${t}`] = await get(cloud, `/things/${t}/jobs/${j}`);
+  for (const [j, t] of EXECUTIONS) {
+    const described = (await get(cloud, `/things/${t}/jobs/${j}`)) as { execution?: Record<string, unknown> };
+    // Time runs on through a restart: the time left to an execution's timeout is compared apart.
+    const left = described.execution?.approximateSecondsBeforeTimedOut;
+    if (typeof left === 'number') {
+      out[`execution ${j} ${t} has a timeout running`] = true;
+      delete described.execution?.approximateSecondsBeforeTimedOut;
+    }
+    out[`execution ${j} ${t}`] = described;
+  }
   for (const t of ['Alpha-00001', 'Alpha-00004', 'api-thing']) out[`jobs of ${t}`] = await get(cloud, `/things/${t}/jobs`);
   for (const g of ['Alpha', 'Beta', 'Rooftop']) {
     out[`group ${g}`] = await get(cloud, `/thing-groups/${g}`);

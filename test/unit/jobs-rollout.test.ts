@@ -103,9 +103,26 @@ describe('rollout rates (spec §4.1)', () => {
     let plan = planRelease(config, undefined, { notified: 0, succeeded: 0 }, 10, T0);
     expect(plan.release).toBe(1);
     const downUntil = T0 + 60 * MIN;
+    // Down an hour: one release is due at once (the spacing has long passed), not the 120 missed.
     plan = planRelease(config, resumeSegment(plan.segment, 1, downUntil), { notified: 1, succeeded: 0 }, 9, downUntil);
-    expect(plan.release).toBe(0);
+    expect(plan.release).toBe(1);
     expect(plan.nextAtMs).toBe(downUntil + 30_000);
+  });
+
+  it('keeps the spacing across a restart right after a release', () => {
+    const config = { maximumPerMinute: 2 };
+    const plan = planRelease(config, undefined, { notified: 0, succeeded: 0 }, 10, T0);
+    const back = T0 + 5_000;
+    const resumed = planRelease(config, resumeSegment(plan.segment, 1, back), { notified: 1, succeeded: 0 }, 9, back);
+    expect(resumed.release).toBe(0);
+    expect(resumed.nextAtMs).toBe(T0 + 30_000);
+  });
+
+  it('releases at once after a restart that came before the first release', () => {
+    const segment: RolloutSegment = { startMs: T0, base: 0, rate: 1, first: true };
+    const plan = planRelease({ maximumPerMinute: 1 }, resumeSegment(segment, 0, T0 + 10 * MIN), { notified: 0, succeeded: 0 }, 3, T0 + 10 * MIN);
+    expect(plan.release).toBe(1);
+    expect(plan.nextAtMs).toBe(T0 + 11 * MIN);
   });
 
   it('never releases more than are waiting or than the rate allows, however often it is asked (property)', () => {

@@ -3,23 +3,23 @@
  * Execution-level operations live in `execution-admin.ts`, group-membership following in
  * `continuous-targets.ts`. Results are data; the HTTP layer turns errors into AWS's exceptions.
  */
-import type { Clock, TimerHandle } from '../../core/clock.js';
+import type { Clock } from '../../core/clock.js';
 import { err, ok, type Result } from '../../core/result.js';
 import { invalidRequest, notFound, type ControlPlaneError } from '../control-plane-error.js';
 import { parseRegistryArn, type ArnScope } from '../registry/arns.js';
 import type { Registry } from '../registry/registry.js';
 import type { TargetResolver } from '../registry/target-resolver.js';
 import { loadDocumentSource, type DocumentSourceOptions } from './document-source.js';
-import { applyServiceTransition, newExecution } from './executions.js';
 import type { ExecutionLedger } from './execution-ledger.js';
+import { cancelJob } from './job-cancellation.js';
 import { describeJobShape, jobSummaryShape, JOB_STATUSES, type Job, type JobStatus } from './job.js';
+import type { PendingTargets } from './pending-targets.js';
+import type { RolloutEngine } from './rollout-engine.js';
+import { scheduledJobRollouts } from './schedule.js';
 import { checkSchedule, jobDocumentViolation, parseCancelJob, parseCreateJob, parseUpdateJob, type CreateJobInput } from './job-request.js';
 import { pageByOffset, type PageQuery } from './paging.js';
 
 export const jobArn = (scope: ArnScope, jobId: string): string => `arn:aws:iot:${scope.region}:${scope.account}:job/${jobId}`;
-
-/** One simulated day: within a Node timer's range at any speed ≥ 1. */
-const MAX_TIMER_STEP_MS = 24 * 60 * 60_000;
 
 export const jobNotFound = (jobId: string): ControlPlaneError => notFound(`Job ${jobId} cannot be found.`);
 
@@ -37,19 +37,16 @@ export interface JobsControlPlaneOptions extends DocumentSourceOptions {
 }
 
 export class JobsControlPlane {
-  /** Start timers of SCHEDULED jobs, rebuilt from the stored startTime on restart (design §3). */
-  private readonly startTimers = new Map<string, TimerHandle>();
-
   constructor(
     private readonly ledger: ExecutionLedger,
+    private readonly engine: RolloutEngine,
+    private readonly pending: PendingTargets,
     private readonly registry: Registry,
     private readonly targets: TargetResolver,
     private readonly scope: ArnScope,
     private readonly clock: Clock,
     private readonly opts: JobsControlPlaneOptions = {},
-  ) {
-    for (const job of ledger.store.allJobs()) if (job.status === 'SCHEDULED') this.armStart(job);
-  }
+  ) {}
 
   async createJob(jobId: string, body: unknown): Promise<Result<{ jobArn: string; jobId: string; description?: string }, ControlPlaneError>> {
     const input = parseCreateJob(jobId, body);
@@ -86,15 +83,23 @@ export class JobsControlPlane {
       ...(scheduled ? { startsAt: startMs } : {}),
     };
     this.ledger.store.putJob(job);
-    if (scheduled) this.armStart(job);
-    else this.rollOut(job, things.value);
+    this.engine.begin(job, scheduled ? [] : things.value);
     return ok({ jobArn: arn, jobId, ...(req.description !== undefined ? { description: req.description } : {}) });
   }
 
   describeJob(jobId: string): Result<{ documentSource?: string; job: Record<string, unknown> }, ControlPlaneError> {
     const job = this.ledger.store.job(jobId);
     if (!job) return err(jobNotFound(jobId));
-    return ok({ ...(job.documentSource !== undefined ? { documentSource: job.documentSource } : {}), job: describeJobShape(job, this.ledger.store.counts(jobId)) });
+    const windows = job.schedulingConfig?.maintenanceWindows ?? [];
+    const live = job.status === 'IN_PROGRESS' || job.status === 'SCHEDULED';
+    return ok({
+      ...(job.documentSource !== undefined ? { documentSource: job.documentSource } : {}),
+      job: describeJobShape(job, this.ledger.store.counts(jobId), {
+        // AWS lists the targets still being rolled out to; null once all have executions (§4.1).
+        processingTargets: this.engine.pendingCount(jobId) > 0 ? job.targets : [],
+        scheduledJobRollouts: live && windows.length > 0 ? scheduledJobRollouts(windows, this.clock.now()) : [],
+      }),
+    });
   }
 
   getJobDocument(jobId: string): Result<{ document: string }, ControlPlaneError> {
@@ -145,6 +150,8 @@ export class JobsControlPlane {
     }
     if (job.status === 'DELETION_IN_PROGRESS') return err(invalidRequest(`Job ${jobId} is being deleted`));
     this.ledger.store.putJob({ ...job, ...u, lastUpdatedAt: this.clock.now() });
+    // A new rate or schedule applies from now on.
+    this.engine.poke(jobId);
     return ok({});
   }
 
@@ -160,28 +167,7 @@ export class JobsControlPlane {
     if (job.status === 'COMPLETED') return err(invalidRequest(`Job ${jobId} is already completed`));
     if (job.status === 'DELETION_IN_PROGRESS') return err(invalidRequest(`Job ${jobId} is being deleted`));
     if (job.status === 'CANCELED' && (!force || job.forceCanceled)) return err(invalidRequest(`Job ${jobId} is already canceled`));
-    this.clock.clearTimeout(this.startTimers.get(jobId));
-    this.startTimers.delete(jobId);
-
-    const now = this.clock.now();
-    const canceled: Job = {
-      ...job,
-      status: 'CANCELED',
-      forceCanceled: force || job.forceCanceled,
-      ...(input.value.reasonCode !== undefined ? { reasonCode: input.value.reasonCode } : {}),
-      ...(input.value.comment !== undefined ? { comment: input.value.comment } : {}),
-      lastUpdatedAt: now,
-    };
-    // Stored first: no execution turning terminal below may complete the job instead.
-    this.ledger.store.putJob(canceled);
-    this.ledger.jobEvent('cancellation_in_progress', canceled);
-    const nowSec = this.ledger.nowSec();
-    for (const e of [...this.ledger.store.latestOfJob(jobId)]) {
-      if (e.status !== 'QUEUED' && !(force && e.status === 'IN_PROGRESS')) continue;
-      const next = applyServiceTransition(e, 'CANCELED', nowSec, { force });
-      if (next.ok) this.ledger.replace(e, next.value);
-    }
-    this.ledger.jobEvent('canceled', canceled);
+    cancelJob(this.ledger, this.pending, job, { force, reasonCode: input.value.reasonCode, comment: input.value.comment });
     return ok({ jobArn: job.jobArn, jobId, ...(job.description !== undefined ? { description: job.description } : {}) });
   }
 
@@ -192,8 +178,7 @@ export class JobsControlPlane {
     if (!force && (job.status === 'IN_PROGRESS' || job.status === 'SCHEDULED')) {
       return err({ code: 'InvalidStateTransition', message: `Cannot delete job ${jobId} in status ${job.status} without force` });
     }
-    this.clock.clearTimeout(this.startTimers.get(jobId));
-    this.startTimers.delete(jobId);
+    this.engine.forget(jobId);
     const deleting: Job = { ...job, status: 'DELETION_IN_PROGRESS', lastUpdatedAt: this.clock.now() };
     this.ledger.store.putJob(deleting);
     this.ledger.jobEvent('deletion_in_progress', deleting);
@@ -208,58 +193,11 @@ export class JobsControlPlane {
 
   /** Jobs that may still gain executions (not finished, canceled or scheduled), for membership changes. */
   *activeContinuousJobs(): Generator<Job> {
-    for (const j of this.ledger.store.allJobs()) if (j.targetSelection === 'CONTINUOUS' && j.status === 'IN_PROGRESS') yield j;
+    for (const j of this.ledger.store.allJobs()) if (j.targetSelection === 'CONTINUOUS' && j.status === 'IN_PROGRESS' && j.rollout?.stopped !== true) yield j;
   }
 
-  close(): void {
-    for (const t of this.startTimers.values()) this.clock.clearTimeout(t);
-    this.startTimers.clear();
-  }
-
-  /** Creates a QUEUED execution for every target thing; rate limits are the rollout engine's job. */
-  private rollOut(job: Job, things: readonly string[]): void {
-    const nowSec = this.ledger.nowSec();
-    for (const thing of things) {
-      const previous = this.ledger.store.find(job.jobId, thing);
-      this.ledger.add(newExecution({ jobId: job.jobId, thingName: thing, executionNumber: (previous?.executionNumber ?? 0) + 1, retryAttempt: 0, nowSec }));
-    }
-    this.ledger.completeIfDone(job.jobId);
-  }
-
-  private armStart(job: Job): void {
-    const at = job.startsAt ?? this.clock.now();
-    // Waits in steps: a start a year ahead is beyond what one Node timer can hold (2^31 ms).
-    const wait = Math.min(at - this.clock.now(), MAX_TIMER_STEP_MS);
-    this.startTimers.set(
-      job.jobId,
-      this.clock.setTimeout(() => {
-        this.startTimers.delete(job.jobId);
-        const current = this.ledger.store.job(job.jobId);
-        if (current?.status !== 'SCHEDULED') return;
-        if (this.clock.now() < at) return this.armStart(current);
-        const started: Job = { ...current, status: 'IN_PROGRESS', lastUpdatedAt: this.clock.now() };
-        this.ledger.store.putJob(started);
-        const things = this.resolveTargets(started.targets);
-        this.rollOut(started, things.ok ? things.value : []);
-      }, wait),
-    );
-  }
-
-  /** Target ARNs → thing names, groups expanded (with descendants), duplicates dropped. */
   resolveTargets(targets: readonly string[]): Result<string[], ControlPlaneError> {
-    const out = new Set<string>();
-    for (const t of targets) {
-      const arn = parseRegistryArn(t);
-      if (!arn) return err(invalidRequest(`Invalid target ARN: ${t}`));
-      if (arn.kind === 'thing') {
-        if (!this.registry.isRegistered(arn.name)) return err(notFound(`Thing ${arn.name} cannot be found.`));
-        out.add(arn.name);
-      } else {
-        if (!this.targets.groupExists(arn.name)) return err(notFound(`Thing group ${arn.name} cannot be found.`));
-        for (const thing of this.targets.thingsInGroup(arn.name)) out.add(thing);
-      }
-    }
-    return ok([...out]);
+    return resolveJobTargets(this.registry, this.targets, targets);
   }
 
   /** The document as stored: inline ones were checked with the request, a source's only once read. */
@@ -292,3 +230,20 @@ function retriesByType(job: Job): Map<string, number> {
 }
 
 export type { JobStatus };
+
+/** Target ARNs → thing names, groups expanded (with descendants), duplicates dropped. */
+export function resolveJobTargets(registry: Registry, resolver: TargetResolver, targets: readonly string[]): Result<string[], ControlPlaneError> {
+  const out = new Set<string>();
+  for (const t of targets) {
+    const arn = parseRegistryArn(t);
+    if (!arn) return err(invalidRequest(`Invalid target ARN: ${t}`));
+    if (arn.kind === 'thing') {
+      if (!registry.isRegistered(arn.name)) return err(notFound(`Thing ${arn.name} cannot be found.`));
+      out.add(arn.name);
+    } else {
+      if (!resolver.groupExists(arn.name)) return err(notFound(`Thing group ${arn.name} cannot be found.`));
+      for (const thing of resolver.thingsInGroup(arn.name)) out.add(thing);
+    }
+  }
+  return ok([...out]);
+}

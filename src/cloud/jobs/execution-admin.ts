@@ -26,7 +26,7 @@ export class JobExecutionAdmin {
     if (!this.ledger.store.job(jobId)) return err(jobNotFound(jobId));
     const e = this.ledger.store.find(jobId, thing, executionNumber);
     if (!e) return err(executionNotFound(jobId, thing));
-    return ok({ execution: controlPlaneExecution(e, thingArn(this.scope, thing), undefined) });
+    return ok({ execution: controlPlaneExecution(e, thingArn(this.scope, thing), this.ledger.secondsBeforeTimedOut(e)) });
   }
 
   /** Every execution of the job (retries included), thing by thing. */

@@ -7,6 +7,15 @@ import { executionEvent, executionOperation, jobEvent, type EventMessage, type J
 import type { Job } from './job.js';
 import type { JobStore } from './job-store.js';
 import { notificationsFor, notifyNextPayload, notifyPayload, pendingList } from './notifications.js';
+import { secondsBeforeTimedOut } from './timeouts.js';
+
+/**
+ * Told of every execution change once it is stored and announced, before a SNAPSHOT job is
+ * completed: timeouts re-arm, a failure may be retried, abort criteria are checked.
+ */
+export interface ExecutionObserver {
+  executionChanged(previous: JobExecution | undefined, next: JobExecution | undefined): void;
+}
 
 /** Where the jobs service's messages go: the broker, through the service's MQTT connection. */
 export interface JobsOutbox {
@@ -22,6 +31,9 @@ export interface JobsOutbox {
  */
 export class ExecutionLedger {
   private readonly documents = new Map<string, object>();
+  private readonly observers: ExecutionObserver[] = [];
+  /** True while a job still has targets to release: a SNAPSHOT job is not done before that. */
+  private rollingOut: (jobId: string) => boolean = () => false;
 
   constructor(
     readonly store: JobStore,
@@ -34,6 +46,24 @@ export class ExecutionLedger {
 
   nowSec(): number {
     return Math.floor(this.clock.now() / 1000);
+  }
+
+  nowMs(): number {
+    return this.clock.now();
+  }
+
+  observe(observer: ExecutionObserver): void {
+    this.observers.push(observer);
+  }
+
+  holdOpenWhile(rollingOut: (jobId: string) => boolean): void {
+    this.rollingOut = rollingOut;
+  }
+
+  /** `approximateSecondsBeforeTimedOut` (§4.3): undefined unless IN_PROGRESS under a timer. */
+  secondsBeforeTimedOut(e: JobExecution): number | undefined {
+    if (e.status !== 'IN_PROGRESS') return undefined;
+    return secondsBeforeTimedOut(e, this.store.job(e.jobId)?.timeoutConfig?.inProgressTimeoutInMinutes, this.nowSec());
   }
 
   /** The job's document as the device receives it over MQTT: a JSON object (§1.3). */
@@ -75,7 +105,7 @@ export class ExecutionLedger {
     const job = this.store.job(jobId);
     if (!job || job.targetSelection !== 'SNAPSHOT' || job.status !== 'IN_PROGRESS') return;
     const c = this.store.counts(jobId);
-    if (c.QUEUED + c.IN_PROGRESS > 0) return;
+    if (c.QUEUED + c.IN_PROGRESS > 0 || this.rollingOut(jobId)) return;
     const now = this.clock.now();
     const done: Job = { ...job, status: 'COMPLETED', completedAt: now, lastUpdatedAt: now };
     this.store.putJob(done);
@@ -97,11 +127,13 @@ export class ExecutionLedger {
         this.outbox.publish(`${P}/notify-next`, notifyNextPayload(head && { execution: head, jobDocument: this.documentObject(head.jobId) }, nowSec));
       }
     }
-    if (next && isTerminal(next.status) && (!previous || !isTerminal(previous.status))) {
+    const turnedTerminal = next !== undefined && isTerminal(next.status) && (!previous || !isTerminal(previous.status));
+    if (turnedTerminal) {
       const op = executionOperation(next.status);
       if (op) this.publishIf('JOB_EXECUTION', executionEvent(op, next, thingArn(this.scope, thing), this.clock.now()));
-      this.completeIfDone(next.jobId);
     }
+    for (const o of this.observers) o.executionChanged(previous, next);
+    if (turnedTerminal) this.completeIfDone(next.jobId);
   }
 
   private publishIf(type: 'JOB' | 'JOB_EXECUTION', event: EventMessage): void {

@@ -22,6 +22,8 @@ export class JobStore {
   /** jobId → thing → that thing's executions of the job, ascending executionNumber. */
   private readonly byJob = new Map<string, Map<string, Slot[]>>();
   private readonly tallies = new Map<string, StatusCounts>();
+  /** Each job's creation-order key, written with every put: puts in one batch replace each other. */
+  private readonly jobSeqs = new Map<string, number>();
   private seq = 0;
   private readonly q;
 
@@ -44,6 +46,7 @@ export class JobStore {
       this.jobs.set(job.jobId, job);
       this.byJob.set(job.jobId, new Map());
       this.tallies.set(job.jobId, emptyCounts());
+      this.jobSeqs.set(job.jobId, row.seq);
       this.seq = Math.max(this.seq, row.seq);
     }
     for (const row of db.prepare(`SELECT seq, body FROM job_executions ORDER BY seq`).iterate() as Iterable<{ seq: number; body: string }>) {
@@ -67,8 +70,9 @@ export class JobStore {
     if (isNew) {
       this.byJob.set(job.jobId, new Map());
       this.tallies.set(job.jobId, emptyCounts());
+      this.jobSeqs.set(job.jobId, ++this.seq);
     }
-    const seq = isNew ? ++this.seq : 0;
+    const seq = this.jobSeqs.get(job.jobId) ?? 0;
     const body = JSON.stringify(job);
     this.batcher.enqueue(jobKey(job.jobId), () => this.q.upsertJob.run(job.jobId, seq, body));
   }
@@ -86,6 +90,7 @@ export class JobStore {
     this.jobs.delete(jobId);
     this.byJob.delete(jobId);
     this.tallies.delete(jobId);
+    this.jobSeqs.delete(jobId);
     // Its own key: a job recreated with this id in the same batch must not replace the delete.
     this.batcher.enqueue(`delete\u0000${jobKey(jobId)}`, () => {
       this.q.deleteJobExecutions.run(jobId);

@@ -5,6 +5,7 @@
  */
 import { JOB_EXECUTION_STATUSES, isTerminal, type JobExecution, type JobExecutionStatus } from './executions.js';
 import type { CreateJobInput, JobConfigs } from './job-request.js';
+import type { RolloutSegment } from './rollout.js';
 import { executionSummary } from './notifications.js';
 
 export const JOB_STATUSES = ['IN_PROGRESS', 'CANCELED', 'COMPLETED', 'DELETION_IN_PROGRESS', 'SCHEDULED'] as const;
@@ -25,6 +26,21 @@ export interface Job extends Omit<CreateJobInput, 'document'> {
   completedAt?: number;
   /** A SCHEDULED job's rollout start (epoch ms), from schedulingConfig.startTime; internal. */
   startsAt?: number;
+  /** Where the rollout stands; internal, absent until the job starts rolling out. */
+  rollout?: JobRollout;
+}
+
+/**
+ * A job's rollout bookkeeping, stored with it so a restart resumes the same plan (spec §4.1).
+ * Released so far = `total` − targets still pending (pending-targets.ts).
+ */
+export interface JobRollout {
+  /** Targets handed to the rollout, released or still pending; skipped ones are taken off. */
+  total: number;
+  /** The rate segment in force; absent before the first release and for unlimited rollouts. */
+  segment?: RolloutSegment;
+  /** endTime passed with STOP_ROLLOUT: the job gives out no further executions (§4.5). */
+  stopped?: boolean;
 }
 
 /** `jobProcessDetails` counters, over the latest execution of each thing (§2, §3.4). */
@@ -72,8 +88,14 @@ function configsOf(job: Job): Partial<JobConfigs> {
 export const isConcurrent = (job: Job, counts: StatusCounts): boolean =>
   job.status === 'IN_PROGRESS' && (job.targetSelection === 'CONTINUOUS' || counts.QUEUED + counts.IN_PROGRESS > 0);
 
+/** What DescribeJob shows beyond the stored job: the rollout's progress and coming windows. */
+export interface JobLiveDetails {
+  processingTargets: readonly string[];
+  scheduledJobRollouts: readonly { startTime: string }[];
+}
+
 /** DescribeJob's `job` (§3.4): the CreateJob fields minus document and tags, plus status and counters. */
-export function describeJobShape(job: Job, counts: StatusCounts): Record<string, unknown> {
+export function describeJobShape(job: Job, counts: StatusCounts, live: JobLiveDetails = { processingTargets: [], scheduledJobRollouts: [] }): Record<string, unknown> {
   return {
     jobArn: job.jobArn,
     jobId: job.jobId,
@@ -88,7 +110,8 @@ export function describeJobShape(job: Job, counts: StatusCounts): Record<string,
     createdAt: apiTime(job.createdAt),
     lastUpdatedAt: apiTime(job.lastUpdatedAt),
     ...(job.completedAt !== undefined ? { completedAt: apiTime(job.completedAt) } : {}),
-    jobProcessDetails: processDetails(counts),
+    jobProcessDetails: processDetails(counts, live.processingTargets),
+    ...(live.scheduledJobRollouts.length > 0 ? { scheduledJobRollouts: live.scheduledJobRollouts.map((r) => ({ ...r })) } : {}),
     ...(job.namespaceId !== undefined ? { namespaceId: job.namespaceId } : {}),
     ...(job.jobTemplateArn !== undefined ? { jobTemplateArn: job.jobTemplateArn } : {}),
     ...(job.documentParameters !== undefined ? { documentParameters: { ...job.documentParameters } } : {}),

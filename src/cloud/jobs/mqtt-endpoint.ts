@@ -79,7 +79,7 @@ export class JobsMqttEndpoint {
   /** `{execution}` for a reply, or nothing when there is none (§10 #5). */
   private execution(e: JobExecution | undefined, withDocument: boolean): { execution?: object } {
     if (!e) return {};
-    return { execution: executionData(e, withDocument ? this.ledger.documentObject(e.jobId) : undefined) };
+    return { execution: executionData(e, withDocument ? this.ledger.documentObject(e.jobId) : undefined, this.ledger.secondsBeforeTimedOut(e)) };
   }
 }
 

@@ -43,6 +43,8 @@ export interface JobExecutionData {
   queuedAt: number;
   startedAt?: number;
   lastUpdatedAt: number;
+  /** Only while IN_PROGRESS under an in-progress or step timer (§4.3). */
+  approximateSecondsBeforeTimedOut?: number;
   versionNumber: number;
   executionNumber: number;
   /** Left out when the request asked for no document (`includeJobDocument: false`). */
@@ -134,7 +136,7 @@ export function notifyPayload(pending: readonly JobExecution[], nowSec: number):
 }
 
 /** The full execution shape of start-next / `{jobId}/get` / notify-next (§1.3), field order as there. */
-export function executionData(execution: JobExecution, jobDocument?: object): JobExecutionData {
+export function executionData(execution: JobExecution, jobDocument?: object, secondsBeforeTimedOut?: number): JobExecutionData {
   const e = execution;
   return {
     jobId: e.jobId,
@@ -145,6 +147,7 @@ export function executionData(execution: JobExecution, jobDocument?: object): Jo
     queuedAt: e.queuedAt,
     ...(e.startedAt !== undefined ? { startedAt: e.startedAt } : {}),
     lastUpdatedAt: e.lastUpdatedAt,
+    ...(secondsBeforeTimedOut !== undefined ? { approximateSecondsBeforeTimedOut: secondsBeforeTimedOut } : {}),
     versionNumber: e.versionNumber,
     executionNumber: e.executionNumber,
     ...(jobDocument !== undefined ? { jobDocument } : {}),

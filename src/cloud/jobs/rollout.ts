@@ -110,20 +110,28 @@ export function planRelease(
 /**
  * The segment in force for `progress`. At a rate change the new segment starts at the last
  * release, so the next one keeps the new rate's spacing from it: starting at "now" instead would
- * squeeze in an extra release at every step and let a minute exceed its rate.
+ * squeeze in an extra release at every step and let a minute exceed its rate. Nor may it start
+ * more than one new spacing before now, which would release a burst for time already past.
  */
 function segmentFor(config: JobExecutionsRolloutConfig | undefined, previous: RolloutSegment | undefined, progress: RolloutProgress, nowMs: number): RolloutSegment {
   const rate = currentRate(config, progress);
   if (previous === undefined) return { startMs: nowMs, base: progress.notified, rate, first: true };
   if (previous.rate === rate) return previous;
   const lastRelease = previous.rate === Infinity ? nowMs : Math.min(nowMs, timeWhenAllowed(previous, progress.notified));
-  return { startMs: lastRelease, base: progress.notified, rate, first: false };
+  // A rate raised by successes long after the last release owes no backlog: one release at most is due now.
+  return { startMs: rate === Infinity ? nowMs : Math.max(lastRelease, nowMs - MINUTE_MS / rate), base: progress.notified, rate, first: false };
 }
 
 /**
- * The segment to continue with after the cloud restarts: the configured rate from `nowMs` on,
- * with no backlog from the time it was down (issue 5: a restart resumes at the configured rate).
+ * The segment to continue with after a pause: the cloud restarted, or a maintenance window
+ * reopened. The configured rate goes on from the last release, but with no backlog for the time
+ * it was paused (issue 5: a restart resumes at the configured rate): at most one release is due
+ * at once, then the usual spacing follows.
  */
 export function resumeSegment(segment: RolloutSegment, notified: number, nowMs: number): RolloutSegment {
-  return { startMs: nowMs, base: notified, rate: segment.rate, first: false };
+  if (segment.rate === Infinity) return segment;
+  // Nothing released yet: the first release is still owed, now.
+  if (segment.first && notified <= segment.base) return { startMs: nowMs, base: notified, rate: segment.rate, first: true };
+  const lastRelease = timeWhenAllowed(segment, notified);
+  return { startMs: Math.min(nowMs, Math.max(lastRelease, nowMs - MINUTE_MS / segment.rate)), base: notified, rate: segment.rate, first: false };
 }

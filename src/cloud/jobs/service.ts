@@ -11,8 +11,13 @@ import { JobsControlPlane, type JobsControlPlaneOptions } from './control-plane.
 import { JobsDeviceApi } from './device-api.js';
 import { JobExecutionAdmin } from './execution-admin.js';
 import { ExecutionLedger, type JobsOutbox } from './execution-ledger.js';
+import { ExecutionOutcomes } from './execution-outcomes.js';
+import { ExecutionTimeouts } from './execution-timeouts.js';
 import { JobStore } from './job-store.js';
 import { JOBS_REQUEST_FILTERS, JobsMqttEndpoint } from './mqtt-endpoint.js';
+import { PendingTargets } from './pending-targets.js';
+import { RolloutEngine } from './rollout-engine.js';
+import { resolveJobTargets } from './control-plane.js';
 
 export interface JobsServiceDeps {
   db: Db;
@@ -41,6 +46,8 @@ export class JobsService {
   readonly device: JobsDeviceApi;
   readonly control: JobsControlPlane;
   readonly executions: JobExecutionAdmin;
+  readonly rollout: RolloutEngine;
+  readonly timeouts: ExecutionTimeouts;
   private readonly ledger: ExecutionLedger;
   private readonly endpoint: JobsMqttEndpoint;
   private readonly stopFollowing: () => void;
@@ -53,12 +60,26 @@ export class JobsService {
     const outbox: JobsOutbox = { publish: (topic, body) => this.publish(topic, body) };
     this.ledger = new ExecutionLedger(this.store, outbox, d.events, d.scope, d.clock, d.log);
     const resolver = new TargetResolver(d.db);
+    const pending = new PendingTargets(d.db, d.batcher);
+    this.rollout = new RolloutEngine({
+      ledger: this.ledger,
+      pending,
+      targets: resolver,
+      clock: d.clock,
+      isRegistered: (thing) => d.registry.isRegistered(thing),
+      resolveTargets: (targets) => resolveJobTargets(d.registry, resolver, targets),
+    });
+    this.ledger.holdOpenWhile((jobId) => pending.count(jobId) > 0);
+    this.timeouts = new ExecutionTimeouts(this.ledger, d.clock);
+    this.ledger.observe(this.timeouts);
+    this.ledger.observe(new ExecutionOutcomes(this.ledger, pending, (jobId) => this.rollout.poke(jobId)));
     this.device = new JobsDeviceApi(this.ledger);
-    this.control = new JobsControlPlane(this.ledger, d.registry, resolver, d.scope, d.clock, d.options);
+    this.control = new JobsControlPlane(this.ledger, this.rollout, pending, d.registry, resolver, d.scope, d.clock, d.options);
     this.executions = new JobExecutionAdmin(this.ledger, d.scope);
     this.endpoint = new JobsMqttEndpoint(this.device, this.ledger);
     const continuous = new ContinuousTargets(this.ledger, resolver, () => this.control.activeContinuousJobs());
     this.stopFollowing = d.registry.onMembershipChange((change) => continuous.onChange(change));
+    this.rollout.resumeAll();
   }
 
   /** Serves the device API on the broker the client is connected to. */
@@ -70,7 +91,8 @@ export class JobsService {
 
   close(): void {
     this.stopFollowing();
-    this.control.close();
+    this.rollout.close();
+    this.timeouts.close();
   }
 
   private onMessage(topic: string, payload: Buffer): void {

@@ -60,4 +60,17 @@ export const MIGRATIONS: readonly string[] = [
      key    TEXT PRIMARY KEY,
      value  TEXT NOT NULL
    ) WITHOUT ROWID;`,
+  // Rollout engine (src/cloud/jobs/rollout-engine.ts): targets that have no execution yet, in
+  // release order; a row goes when its execution is created. Job templates (job-templates.ts).
+  `CREATE TABLE job_pending_targets (
+     job_id      TEXT NOT NULL,
+     seq         INTEGER NOT NULL,
+     thing_name  TEXT NOT NULL,
+     PRIMARY KEY (job_id, seq)
+   ) WITHOUT ROWID;
+   CREATE TABLE job_templates (
+     job_template_id  TEXT PRIMARY KEY,
+     seq              INTEGER NOT NULL,
+     body             TEXT NOT NULL
+   ) WITHOUT ROWID;`,
 ];
