@@ -5,6 +5,7 @@ import { ScaledClock, type ClockEpoch } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import { isLoopbackHost } from '../broker/embedded.js';
 import { cloudCredentials, operatorCredentials } from './secrets.js';
+import { storedClockEpoch } from './stored-clock.js';
 
 export interface CloudStack {
   cloud: CloudRuntime;
@@ -14,7 +15,7 @@ export interface CloudStack {
 
 /** The whole cloud process: broker, services, store and HTTP API. */
 export async function startCloudStack(o: { config: FleetConfig; statePath: string; deviceSecret: string; log: Logger; epoch?: ClockEpoch }): Promise<CloudStack> {
-  const clock = new ScaledClock(o.epoch ?? o.config.speed);
+  const clock = new ScaledClock(o.epoch ?? (o.statePath === ':memory:' ? o.config.speed : storedClockEpoch(o.statePath, o.config.speed, Date.now())));
   const cloud = await CloudRuntime.start({
     config: o.config,
     statePath: o.statePath,
