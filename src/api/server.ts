@@ -5,11 +5,13 @@ import type { Logger } from '../core/log.js';
 import type { CloudRuntime } from '../cloud/runtime.js';
 import { sendAwsError } from './aws/errors.js';
 import { registerIotData } from './aws/iot-data.js';
+import { registerIotJobTemplates } from './aws/iot-job-templates.js';
 import { registerIotJobs } from './aws/iot-jobs.js';
 import { registerIotJobsData } from './aws/iot-jobs-data.js';
 import { registerIotRegistry } from './aws/iot-registry.js';
 import { acceptRawBodies } from './aws/rest-json.js';
 import { awsServiceConstraint } from './aws/service-routing.js';
+import { registerFiles } from './files.js';
 import { createMetrics } from './metrics.js';
 
 export interface ApiServer {
@@ -47,8 +49,12 @@ export async function startApiServer(cloud: CloudRuntime, host: string, port: nu
     acceptRawBodies(scope);
     registerIotRegistry(scope, { registry: cloud.registry, events: cloud.events, nowSec, mqttHost: new URL(cloud.mqttUrl).hostname });
     registerIotJobs(scope, cloud.jobs);
+    if (cloud.jobs.templates) registerIotJobTemplates(scope, cloud.jobs.templates);
     registerIotJobsData(scope, cloud.jobs);
   });
+
+  // The local S3 that presigned URLs in job documents point at.
+  if (cloud.jobs.fileHost) registerFiles(app, cloud.jobs.fileHost);
 
   app.setNotFoundHandler((req, reply) => sendAwsError(reply, 404, 'UnknownOperationException', `No operation matches ${req.method} ${req.url.split('?')[0]}`));
   app.setErrorHandler((error: { statusCode?: number; message: string }, _req, reply) => {
@@ -67,5 +73,8 @@ export async function startApiServer(cloud: CloudRuntime, host: string, port: nu
   const address = app.server.address();
   const boundPort = typeof address === 'object' && address ? address.port : port;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
-  return { app, url: `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${boundPort}`, close: () => app.close() };
+  const url = `http://${shownHost.includes(':') ? `[${shownHost}]` : shownHost}:${boundPort}`;
+  // Presigned URLs name the port actually bound (0 in fleet.yaml picks a free one).
+  cloud.jobs.fileHost?.setBaseUrl(url);
+  return { app, url, close: () => app.close() };
 }

@@ -3,8 +3,10 @@ import { EmbeddedBroker } from '../broker/embedded.js';
 import type { FleetConfig } from '../config/schema.js';
 import type { Logger } from '../core/log.js';
 import { epochSeconds, type Clock, type ClockEpoch } from '../core/clock.js';
-import { dirname, join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { EventSettings } from './event-configurations.js';
+import { FileHost } from './jobs/file-host.js';
+import { jobAsTemplateSource, jobIdOfArn, JobTemplates } from './jobs/job-templates.js';
 import { JobsService } from './jobs/service.js';
 import { FLEET_THING_TYPE, fleetThingRecords } from './registry/fleet-things.js';
 import { Registry } from './registry/registry.js';
@@ -44,6 +46,9 @@ export class CloudRuntime {
     readonly presence: PresenceTracker,
     readonly registry: Registry,
     readonly jobs: JobsService,
+    readonly templates: JobTemplates,
+    /** The local S3 stand-in: the files directory and the presigned URLs into it. */
+    readonly files: FileHost,
     readonly events: EventSettings,
     private readonly db: Db,
     private readonly batcher: WriteBatcher,
@@ -58,18 +63,35 @@ export class CloudRuntime {
     // The registry is the broker's directory of devices; fleet.yaml's things are registered on start.
     const registry = new Registry(db, { region: config.region, account: config.account });
     const events = new EventSettings(db, config.events, epochSeconds(o.clock));
+    const scope = { region: config.region, account: config.account };
+    // The local S3: documentSource URLs read from it and presigned URLs serve it.
+    const filesDir = filesDirectory(config, o.statePath);
+    const fileHost = new FileHost({ directory: filesDir, db, clock: o.clock, baseUrl: httpBaseUrl(config) });
+    const templates: JobTemplates = new JobTemplates({
+      db,
+      batcher,
+      scope,
+      clock: o.clock,
+      // Only called from requests, by which time `jobs` exists.
+      jobByArn: (arn) => {
+        const job = jobs.store.job(jobIdOfArn(arn) ?? '');
+        return job ? jobAsTemplateSource(job) : undefined;
+      },
+      documentSource: { bucketsDir: filesDir },
+    });
     // Before the fleet sync: a device added to fleet.yaml joins its group there, and a CONTINUOUS
     // job targeting that group must queue its execution.
-    const jobs = new JobsService({
+    const jobs: JobsService = new JobsService({
       db,
       batcher,
       registry,
       events,
-      scope: { region: config.region, account: config.account },
+      scope,
       clock: o.clock,
       log: log.child({ component: 'jobs' }),
-      // S3 documentSource URLs are served from <state dir>/s3/<bucket>/<key> when present there.
-      options: { bucketsDir: o.statePath === ':memory:' ? join(process.cwd(), '.acfleet', 's3') : join(dirname(o.statePath), 's3') },
+      options: { bucketsDir: filesDir },
+      templates,
+      fileHost,
     });
     const synced = registry.syncFleet(fleetThingRecords(config, (name) => registry.isRegistered(name)), FLEET_THING_TYPE, epochSeconds(o.clock));
     if (!synced.ok) {
@@ -112,7 +134,7 @@ export class CloudRuntime {
       const presenceClient = await connectService(link, 'acfleet-cloud-presence');
       clients.push(presenceClient);
       await presence.attach(presenceClient);
-      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, registry, jobs, events, db, batcher, clients, log);
+      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, registry, jobs, templates, fileHost, events, db, batcher, clients, log);
     } catch (e) {
       for (const s of services) s.close();
       for (const c of clients) c.end(true);
@@ -149,4 +171,17 @@ export class CloudRuntime {
     await this.broker?.close();
     this.log.debug('cloud stopped');
   }
+}
+
+/** fleet.yaml's `files.directory` (relative to the working directory), else `<state dir>/s3` (`.acfleet/s3` for an in-memory store). */
+export function filesDirectory(config: FleetConfig, statePath: string): string {
+  if (config.files.directory !== undefined) return resolve(config.files.directory);
+  return statePath === ':memory:' ? join(process.cwd(), '.acfleet', 's3') : join(dirname(statePath), 's3');
+}
+
+/** The HTTP API's URL as configured; the server replaces it with the bound one (port 0) once it listens. */
+function httpBaseUrl(config: FleetConfig): string {
+  const { host, port } = config.http;
+  const shown = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  return `http://${shown.includes(':') ? `[${shown}]` : shown}:${port}`;
 }

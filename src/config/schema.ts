@@ -142,6 +142,14 @@ export const fleetConfigSchema = z
       })
       .strict()
       .default({ job: false, jobExecution: false }),
+    /**
+     * The local S3 stand-in (spec §7): `<directory>/<bucket>/<key>` is what S3 `documentSource` URLs
+     * read and presigned URLs in job documents serve. Default `<state dir>/s3`.
+     */
+    files: z
+      .object({ directory: z.string().min(1).optional() })
+      .strict()
+      .default({}),
     groups: z.array(group).min(1, 'list at least one group of devices'),
   })
   .strict()

@@ -20,9 +20,12 @@ export interface JobsStack {
   close(): Promise<void>;
 }
 
-export async function startJobsStack(o: { alpha?: number; beta?: number } = {}): Promise<JobsStack> {
+/** `filesDirectory`: the local S3 (`files.directory`); without it, `.acfleet/s3` under the working directory. */
+export async function startJobsStack(o: { alpha?: number; beta?: number; filesDirectory?: string } = {}): Promise<JobsStack> {
   const deviceSecret = randomBytes(16).toString('hex');
-  const stack = await startCloudStack({ config: testFleetConfig({ alpha: o.alpha ?? 6, beta: o.beta ?? 4 }), statePath: ':memory:', deviceSecret, log: silentLogger() });
+  const config = testFleetConfig({ alpha: o.alpha ?? 6, beta: o.beta ?? 4 });
+  if (o.filesDirectory !== undefined) config.files = { directory: o.filesDirectory };
+  const stack = await startCloudStack({ config, statePath: ':memory:', deviceSecret, log: silentLogger() });
   const http = stack.api.url;
   // Unmodified AWS SDK v3 with dummy credentials.
   const iot = new IoTClient({ endpoint: http, region: 'us-east-1', credentials: { accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' }, maxAttempts: 1 });

@@ -19,6 +19,7 @@ describe('documentSource', () => {
   it('reads S3 URLs, virtual-hosted and path style, from the local bucket directory (the README workshop upload)', async () => {
     expect(parseS3Url('https://workshop-iotbucket-abc.s3.us-east-1.amazonaws.com/job_config.json')).toEqual({ bucket: 'workshop-iotbucket-abc', key: 'job_config.json' });
     expect(parseS3Url('https://s3.amazonaws.com/workshop-iotbucket-abc/dir/job_config.json')).toEqual({ bucket: 'workshop-iotbucket-abc', key: 'dir/job_config.json' });
+    expect(parseS3Url('https://b.s3.amazonaws.com/%E0')).toBeUndefined();
     expect(parseS3Url('https://example.com/job.json')).toBeUndefined();
     for (const url of ['https://workshop-iotbucket-abc.s3.amazonaws.com/job_config.json', 'https://s3.us-east-1.amazonaws.com/workshop-iotbucket-abc/job_config.json']) {
       expect(await loadDocumentSource(url, { bucketsDir: buckets })).toEqual({ ok: true, value: DOC });

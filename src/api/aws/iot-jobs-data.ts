@@ -38,10 +38,11 @@ function sendJobsError(reply: FastifyReply, e: JobsError): FastifyReply {
 const bytes = (body: unknown): Uint8Array => Buffer.from(typeof body === 'string' ? body : '', 'utf8');
 
 export function registerIotJobsData(app: FastifyInstance, jobs: JobsService): void {
-  const document = (e: JobExecution): string => jobs.store.job(e.jobId)?.document ?? '{}';
+  const document = (e: JobExecution): string => jobs.device.documentText(e.jobId);
   const httpExecution = (e: JobExecution, withDocument: boolean): object => {
-    // Over HTTPS the document is the stored string, not an object (§6).
-    return withDocument ? { ...executionData(e), jobDocument: document(e) } : executionData(e);
+    const data = executionData(e, undefined, jobs.device.secondsBeforeTimedOut(e));
+    // Over HTTPS the document is a string, not an object (§6).
+    return withDocument ? { ...data, jobDocument: document(e) } : data;
   };
 
   app.get('/things/:thingName/jobs', constraint, async (req: Req, reply) => {

@@ -15,8 +15,9 @@ import { cancelJob } from './job-cancellation.js';
 import { describeJobShape, jobSummaryShape, JOB_STATUSES, type Job, type JobStatus } from './job.js';
 import type { PendingTargets } from './pending-targets.js';
 import type { RolloutEngine } from './rollout-engine.js';
-import { scheduledJobRollouts } from './schedule.js';
+import { checkMaintenanceWindows, scheduledJobRollouts } from './schedule.js';
 import { checkSchedule, jobDocumentViolation, parseCancelJob, parseCreateJob, parseUpdateJob, type CreateJobInput } from './job-request.js';
+import type { JobTemplates, TemplateJobDefaults } from './job-templates.js';
 import { pageByOffset, type PageQuery } from './paging.js';
 
 export const jobArn = (scope: ArnScope, jobId: string): string => `arn:aws:iot:${scope.region}:${scope.account}:job/${jobId}`;
@@ -32,6 +33,8 @@ export interface ListJobsQuery extends PageQuery {
 }
 
 export interface JobsControlPlaneOptions extends DocumentSourceOptions {
+  /** Custom and AWS managed job templates, for CreateJob's `jobTemplateArn`. */
+  templates?: JobTemplates | undefined;
   /** Lets tests and demos schedule a job minutes ahead instead of the 30 minutes AWS requires (§4.5). */
   waiveScheduleMinimumLead?: boolean;
 }
@@ -63,19 +66,22 @@ export class JobsControlPlane {
       const s = checkSchedule(req.schedulingConfig, now, { waiveMinimumLead: this.opts.waiveScheduleMinimumLead === true });
       if (!s.ok) return err(invalidRequest(s.error.message));
       startMs = s.value.startMs;
+      const windows = checkMaintenanceWindows(req.schedulingConfig.maintenanceWindows ?? []);
+      if (!windows.ok) return err(invalidRequest(windows.error));
     }
     const document = await this.documentOf(req);
     if (!document.ok) return document;
     // The document load awaited: another request may have taken the id meanwhile.
     if (this.ledger.store.job(jobId)) return err({ code: 'ResourceAlreadyExists', message: `Job ${jobId} already exists.`, resourceId: jobId, resourceArn: arn });
 
-    const { document: _inline, ...fields } = req;
+    const { document: _inline, ...request } = req;
+    const fields = withTemplateDefaults(request, document.value.defaults);
     const scheduled = startMs !== undefined && startMs > now;
     const job: Job = {
       ...fields,
       jobId,
       jobArn: arn,
-      document: document.value,
+      document: document.value.document,
       status: scheduled ? 'SCHEDULED' : 'IN_PROGRESS',
       forceCanceled: false,
       createdAt: now,
@@ -84,7 +90,7 @@ export class JobsControlPlane {
     };
     this.ledger.store.putJob(job);
     this.engine.begin(job, scheduled ? [] : things.value);
-    return ok({ jobArn: arn, jobId, ...(req.description !== undefined ? { description: req.description } : {}) });
+    return ok({ jobArn: arn, jobId, ...(fields.description !== undefined ? { description: fields.description } : {}) });
   }
 
   describeJob(jobId: string): Result<{ documentSource?: string; job: Record<string, unknown> }, ControlPlaneError> {
@@ -200,14 +206,21 @@ export class JobsControlPlane {
     return resolveJobTargets(this.registry, this.targets, targets);
   }
 
-  /** The document as stored: inline ones were checked with the request, a source's only once read. */
-  private async documentOf(req: CreateJobInput): Promise<Result<string, ControlPlaneError>> {
-    if (req.document !== undefined) return ok(req.document);
-    if (req.documentSource === undefined) return err(notFound(`Job template ${req.jobTemplateArn ?? ''} cannot be found.`));
+  /**
+   * The document as stored: inline ones were checked with the request, a source's only once read,
+   * a template's when the template was made. A template also lends the job its settings.
+   */
+  private async documentOf(req: CreateJobInput): Promise<Result<{ document: string; defaults?: TemplateJobDefaults }, ControlPlaneError>> {
+    if (req.document !== undefined) return ok({ document: req.document });
+    if (req.jobTemplateArn !== undefined) {
+      if (!this.opts.templates) return err(notFound(`Job template ${req.jobTemplateArn} cannot be found.`));
+      return this.opts.templates.documentForJob(req.jobTemplateArn, req.documentParameters);
+    }
+    if (req.documentSource === undefined) return err(invalidRequest('A job must specify exactly one of document, documentSource or jobTemplateArn'));
     const loaded = await loadDocumentSource(req.documentSource, this.opts);
     if (!loaded.ok) return loaded;
     const violated = jobDocumentViolation(loaded.value);
-    return violated === undefined ? loaded : err(invalidRequest(`The job document at ${req.documentSource} is not acceptable: ${violated}`));
+    return violated === undefined ? ok({ document: loaded.value }) : err(invalidRequest(`The job document at ${req.documentSource} is not acceptable: ${violated}`));
   }
 
   private firstGroupId(job: Job): string | undefined {
@@ -246,4 +259,17 @@ export function resolveJobTargets(registry: Registry, resolver: TargetResolver, 
     }
   }
   return ok([...out]);
+}
+
+const TEMPLATE_SETTINGS = ['presignedUrlConfig', 'jobExecutionsRolloutConfig', 'abortConfig', 'timeoutConfig', 'jobExecutionsRetryConfig', 'destinationPackageVersions', 'description'] as const;
+
+/** A job made from a template takes the template's settings where the request gives none. */
+function withTemplateDefaults(request: Omit<CreateJobInput, 'document'>, defaults: TemplateJobDefaults | undefined): Omit<CreateJobInput, 'document'> {
+  if (!defaults) return request;
+  const out: Omit<CreateJobInput, 'document'> = { ...request };
+  for (const k of TEMPLATE_SETTINGS) if (out[k] === undefined && defaults[k] !== undefined) Object.assign(out, { [k]: defaults[k] });
+  if (defaults.maintenanceWindows !== undefined && out.schedulingConfig?.maintenanceWindows === undefined) {
+    out.schedulingConfig = { ...out.schedulingConfig, maintenanceWindows: defaults.maintenanceWindows };
+  }
+  return out;
 }

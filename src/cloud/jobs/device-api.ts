@@ -25,6 +25,15 @@ const notFound = (jobId: string, thing: string, executionNumber?: number): JobsE
 export class JobsDeviceApi {
   constructor(private readonly ledger: ExecutionLedger) {}
 
+  /** The job document as the HTTPS API returns it: a string, presigned URLs signed (§6, §7). */
+  documentText(jobId: string): string {
+    return this.ledger.documentText(jobId);
+  }
+
+  secondsBeforeTimedOut(e: JobExecution): number | undefined {
+    return this.ledger.secondsBeforeTimedOut(e);
+  }
+
   /** QUEUED and IN_PROGRESS executions, each by queuedAt (§1.3). */
   pending(thing: string): JobExecution[] {
     return pendingList(this.ledger.store.executionsOf(thing));

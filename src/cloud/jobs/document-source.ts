@@ -27,7 +27,13 @@ export function parseS3Url(source: string): { bucket: string; key: string } | un
     return undefined;
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') return undefined;
-  const path = decodeURIComponent(url.pathname.slice(1));
+  let path: string;
+  try {
+    path = decodeURIComponent(url.pathname.slice(1));
+  } catch {
+    // A stray `%` names no object.
+    return undefined;
+  }
   const virtual = /^(.+)\.s3[.-]([a-z0-9-]+\.)?amazonaws\.com$/.exec(url.hostname);
   if (virtual?.[1] && path !== '') return { bucket: virtual[1], key: path };
   if (/^s3[.-]([a-z0-9-]+\.)?amazonaws\.com$/.test(url.hostname) || url.hostname === 's3.amazonaws.com') {

@@ -8,6 +8,7 @@ import type { Job } from './job.js';
 import type { JobStore } from './job-store.js';
 import { notificationsFor, notifyNextPayload, notifyPayload, pendingList } from './notifications.js';
 import { secondsBeforeTimedOut } from './timeouts.js';
+import { hasPresignedPlaceholders, replacePresignedPlaceholders } from './documents.js';
 
 /**
  * Told of every execution change once it is stored and announced, before a SNAPSHOT job is
@@ -15,6 +16,10 @@ import { secondsBeforeTimedOut } from './timeouts.js';
  */
 export interface ExecutionObserver {
   executionChanged(previous: JobExecution | undefined, next: JobExecution | undefined): void;
+}
+
+export interface DocumentPresigner {
+  presign(bucket: string, key: string, expiresInSec?: number): string;
 }
 
 /** Where the jobs service's messages go: the broker, through the service's MQTT connection. */
@@ -30,7 +35,8 @@ export interface JobsOutbox {
  * rules hold however a change was made.
  */
 export class ExecutionLedger {
-  private readonly documents = new Map<string, object>();
+  private readonly documents = new Map<string, { parsed: object; presigned: boolean }>();
+  private presigner: DocumentPresigner | undefined;
   private readonly observers: ExecutionObserver[] = [];
   /** True while a job still has targets to release: a SNAPSHOT job is not done before that. */
   private rollingOut: (jobId: string) => boolean = () => false;
@@ -66,15 +72,34 @@ export class ExecutionLedger {
     return secondsBeforeTimedOut(e, this.store.job(e.jobId)?.timeoutConfig?.inProgressTimeoutInMinutes, this.nowSec());
   }
 
-  /** The job's document as the device receives it over MQTT: a JSON object (§1.3). */
+  /** Signs the S3 objects a document's presigned-URL placeholders name (§7). */
+  presignWith(presigner: DocumentPresigner): void {
+    this.presigner = presigner;
+  }
+
+  /**
+   * The job's document as the device receives it over MQTT: a JSON object (§1.3), its
+   * presigned-URL placeholders replaced by URLs signed now, valid `presignedUrlConfig.expiresInSec`
+   * (§7). Documents without placeholders are parsed once and shared.
+   */
   documentObject(jobId: string): object {
     let doc = this.documents.get(jobId);
     if (doc === undefined) {
       const job = this.store.job(jobId);
-      doc = job ? (JSON.parse(job.document) as object) : {};
+      doc = job ? { parsed: JSON.parse(job.document) as object, presigned: hasPresignedPlaceholders(job.document) } : { parsed: {}, presigned: false };
       this.documents.set(jobId, doc);
     }
-    return doc;
+    return doc.presigned && this.presigner ? (JSON.parse(this.documentText(jobId)) as object) : doc.parsed;
+  }
+
+  /** The same as `documentObject`, as the text the HTTPS device API returns (§6). */
+  documentText(jobId: string): string {
+    const job = this.store.job(jobId);
+    if (!job) return '{}';
+    const presigner = this.presigner;
+    if (!presigner) return job.document;
+    const expires = job.presignedUrlConfig?.expiresInSec;
+    return replacePresignedPlaceholders(job.document, (bucket, key) => presigner.presign(bucket, key, expires));
   }
 
   forgetJob(jobId: string): void {

@@ -142,7 +142,7 @@ const documentParameters = z.unknown().transform((v, ctx): Record<string, string
   return ctx.issues.length > before ? z.NEVER : (Object.fromEntries(entries) as Record<string, string>);
 });
 
-const tag = struct({
+export const tag = struct({
   Key: checkedString(length(1, 128), pattern(/^[\p{L}\p{Z}\p{N}_.:/=+\-@]*$/u)),
   Value: checkedString(length(0, 256)).optional(),
 });
@@ -220,7 +220,7 @@ export function parseCancelJobExecution(body: unknown): Result<CancelJobExecutio
 }
 
 /** A missing or `null` body is `{}`: these operations have no required members. */
-function parseWith<S extends z.ZodType>(schema: S, body: unknown): Result<z.output<S>, ValidationError> {
+export function parseWith<S extends z.ZodType>(schema: S, body: unknown): Result<z.output<S>, ValidationError> {
   const parsed = schema.safeParse(body ?? {}, { reportInput: true });
   return parsed.success ? ok(parsed.data) : err(validationError(parsed.error.issues.map(describeIssue)));
 }

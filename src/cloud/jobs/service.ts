@@ -13,7 +13,9 @@ import { JobExecutionAdmin } from './execution-admin.js';
 import { ExecutionLedger, type JobsOutbox } from './execution-ledger.js';
 import { ExecutionOutcomes } from './execution-outcomes.js';
 import { ExecutionTimeouts } from './execution-timeouts.js';
+import type { FileHost } from './file-host.js';
 import { JobStore } from './job-store.js';
+import type { JobTemplates } from './job-templates.js';
 import { JOBS_REQUEST_FILTERS, JobsMqttEndpoint } from './mqtt-endpoint.js';
 import { PendingTargets } from './pending-targets.js';
 import { RolloutEngine } from './rollout-engine.js';
@@ -28,6 +30,10 @@ export interface JobsServiceDeps {
   clock: Clock;
   log: Logger;
   options?: JobsControlPlaneOptions;
+  /** Job templates (custom and AWS managed) that CreateJob's `jobTemplateArn` names. */
+  templates?: JobTemplates;
+  /** Serves the objects that presigned URLs in job documents point at. */
+  fileHost?: FileHost;
 }
 
 export interface JobsCounters {
@@ -48,6 +54,8 @@ export class JobsService {
   readonly executions: JobExecutionAdmin;
   readonly rollout: RolloutEngine;
   readonly timeouts: ExecutionTimeouts;
+  readonly templates: JobTemplates | undefined;
+  readonly fileHost: FileHost | undefined;
   private readonly ledger: ExecutionLedger;
   private readonly endpoint: JobsMqttEndpoint;
   private readonly stopFollowing: () => void;
@@ -56,6 +64,8 @@ export class JobsService {
 
   constructor(d: JobsServiceDeps) {
     this.log = d.log;
+    this.templates = d.templates;
+    this.fileHost = d.fileHost;
     this.store = new JobStore(d.db, d.batcher);
     const outbox: JobsOutbox = { publish: (topic, body) => this.publish(topic, body) };
     this.ledger = new ExecutionLedger(this.store, outbox, d.events, d.scope, d.clock, d.log);
@@ -74,7 +84,8 @@ export class JobsService {
     this.ledger.observe(this.timeouts);
     this.ledger.observe(new ExecutionOutcomes(this.ledger, pending, (jobId) => this.rollout.poke(jobId)));
     this.device = new JobsDeviceApi(this.ledger);
-    this.control = new JobsControlPlane(this.ledger, this.rollout, pending, d.registry, resolver, d.scope, d.clock, d.options);
+    if (d.fileHost) this.ledger.presignWith(d.fileHost);
+    this.control = new JobsControlPlane(this.ledger, this.rollout, pending, d.registry, resolver, d.scope, d.clock, { ...d.options, templates: d.templates });
     this.executions = new JobExecutionAdmin(this.ledger, d.scope);
     this.endpoint = new JobsMqttEndpoint(this.device, this.ledger);
     const continuous = new ContinuousTargets(this.ledger, resolver, () => this.control.activeContinuousJobs());
