@@ -132,4 +132,42 @@ describe.skipIf(!hasAwsCli)('the workshop through the AWS CLI', () => {
     expect(missing.code).not.toBe(0);
     expect(missing.stderr).toMatch(/An error occurred \(ResourceNotFoundException\) when calling the DescribeJob operation: /);
   });
+
+  it('takes every rollout setting as the CLI sends it and shows them back; the rate holds back all but the first target', async () => {
+    const created = await aws.json([
+      'iot', 'create-job', '--job-id', 'Staged', '--targets', groupArn, '--document', 'file://job.json',
+      '--job-executions-rollout-config', '{"maximumPerMinute":1,"exponentialRate":{"baseRatePerMinute":1,"incrementFactor":2,"rateIncreaseCriteria":{"numberOfSucceededThings":5}}}',
+      '--abort-config', '{"criteriaList":[{"failureType":"ALL","action":"CANCEL","thresholdPercentage":10,"minNumberOfExecutedThings":10}]}',
+      '--timeout-config', 'inProgressTimeoutInMinutes=30',
+      '--job-executions-retry-config', '{"criteriaList":[{"failureType":"TIMED_OUT","numberOfRetries":2}]}',
+    ], dir);
+    expect(created).toMatchObject({ jobId: 'Staged' });
+    const { job } = await aws.json<{ job: Record<string, unknown> }>(['iot', 'describe-job', '--job-id', 'Staged']);
+    expect(job).toMatchObject({
+      jobExecutionsRolloutConfig: { maximumPerMinute: 1, exponentialRate: { baseRatePerMinute: 1, incrementFactor: 2, rateIncreaseCriteria: { numberOfSucceededThings: 5 } } },
+      abortConfig: { criteriaList: [{ failureType: 'ALL', action: 'CANCEL', thresholdPercentage: 10, minNumberOfExecutedThings: 10 }] },
+      timeoutConfig: { inProgressTimeoutInMinutes: 30 },
+      jobExecutionsRetryConfig: { criteriaList: [{ failureType: 'TIMED_OUT', numberOfRetries: 2 }] },
+      jobProcessDetails: { processingTargets: [groupArn] },
+    });
+    const listed = await aws.json<{ executionSummaries: unknown[] }>(['iot', 'list-job-executions-for-job', '--job-id', 'Staged']);
+    expect(listed.executionSummaries).toHaveLength(1);
+  });
+
+  it('create-job-template, then create-job --job-template-arn; an AWS managed template with --document-parameters', async () => {
+    await aws.json(['iot', 'create-job-template', '--job-template-id', 'celsius', '--description', 'switch to Celsius', '--document', 'file://job.json', '--timeout-config', 'inProgressTimeoutInMinutes=20'], dir);
+    await aws.json(['iot', 'create-job', '--job-id', 'FromTemplate', '--targets', `arn:aws:iot:us-east-1:${ACCOUNT}:thing/London-00001`, '--job-template-arn', `arn:aws:iot:us-east-1:${ACCOUNT}:jobtemplate/celsius`]);
+    const { job } = await aws.json<{ job: Record<string, unknown> }>(['iot', 'describe-job', '--job-id', 'FromTemplate']);
+    expect(job).toMatchObject({ jobTemplateArn: `arn:aws:iot:us-east-1:${ACCOUNT}:jobtemplate/celsius`, timeoutConfig: { inProgressTimeoutInMinutes: 20 } });
+
+    await aws.json([
+      'iot', 'create-job', '--job-id', 'Download', '--targets', `arn:aws:iot:us-east-1:${ACCOUNT}:thing/London-00002`,
+      '--job-template-arn', 'arn:aws:iot:us-east-1::jobtemplate/AWS-Download-File:1.0',
+      '--document-parameters', 'downloadUrl=https://example.com/index.html,filePath=path/to/file',
+    ]);
+    const doc = await aws.json<{ document: string }>(['iot', 'get-job-document', '--job-id', 'Download']);
+    expect(doc.document).toContain('https://example.com/index.html');
+    const managed = await aws.json<{ managedJobTemplates: { templateName: string }[] }>(['iot', 'list-managed-job-templates']);
+    expect(managed.managedJobTemplates.map((t) => t.templateName)).toContain('AWS-Reboot');
+  });
 });
