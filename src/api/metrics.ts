@@ -33,6 +33,12 @@ export function createMetrics(cloud: CloudRuntime): Registry {
   gauge('acfleet_shadow_rejected_total', 'Device Shadow requests rejected', () => cloud.shadow.counters.rejected);
   gauge('acfleet_jobs_requests_total', 'Jobs device-API requests over MQTT', () => cloud.jobs.counters.requests);
   gauge('acfleet_jobs_rejected_total', 'Jobs device-API requests rejected', () => cloud.jobs.counters.rejected);
+  gauge('acfleet_job_targets_pending', 'Job targets the rollout has not released yet (no execution so far)', () => {
+    let n = 0;
+    for (const job of cloud.jobs.store.allJobs()) n += cloud.jobs.rollout.pendingCount(job.jobId);
+    return n;
+  });
+  gauge('acfleet_job_execution_timers', 'IN_PROGRESS executions under an in-progress or step timer', () => cloud.jobs.timeouts.running);
   new Gauge({
     name: 'acfleet_jobs',
     help: 'Jobs by status',

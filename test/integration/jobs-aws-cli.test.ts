@@ -152,6 +152,8 @@ describe.skipIf(!hasAwsCli)('the workshop through the AWS CLI', () => {
     });
     const listed = await aws.json<{ executionSummaries: unknown[] }>(['iot', 'list-job-executions-for-job', '--job-id', 'Staged']);
     expect(listed.executionSummaries).toHaveLength(1);
+    const metrics = await (await fetch(`${stack.api.url}/metrics`)).text();
+    expect(metrics).toMatch(/^acfleet_job_targets_pending 2$/m);
   });
 
   it('create-job-template, then create-job --job-template-arn; an AWS managed template with --document-parameters', async () => {
