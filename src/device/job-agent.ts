@@ -49,6 +49,8 @@ const warned = new Set<string>();
 const MAX_WARNED_KINDS = 64;
 
 interface ActiveJob extends JobRun {
+  /** Which execution of the job this is: a retry is a new one (§4.4). Undefined when not sent. */
+  readonly executionNumber: number | undefined;
   /** Undefined when no handler takes the document (the run only sends REJECTED). */
   readonly handler: JobHandler | undefined;
   readonly updateTopic: string;
@@ -161,11 +163,17 @@ export class JobAgent implements TimerTarget {
     // While it is IN_PROGRESS the running execution heads the pending list (§1.5), and replies and
     // notifications reach the device in the order the service sent them: a new head means it was
     // canceled with force, removed or deleted. Stop now rather than at the next update.
-    if (this.state === JobPhase.Running && job && head?.jobId !== job.jobId) return this.abandon(job);
+    if (this.state === JobPhase.Running && job && !this.isRunning(job, head)) return this.abandon(job);
     if (!head) return;
     if (this.state === JobPhase.Idle) this.requestNext();
     // Requesting too: the answer in flight may predate this job (the topics are not ordered).
     else if (this.state !== JobPhase.Offline) this.notified = true;
+  }
+
+  /** Whether the head names the running execution; a retry of the same job (timed out) does not. */
+  private isRunning(job: ActiveJob, head: JsonRecord | undefined): boolean {
+    if (head?.jobId !== job.jobId) return false;
+    return typeof head.executionNumber !== 'number' || job.executionNumber === undefined || head.executionNumber === job.executionNumber;
   }
 
   private requestNext(): void {
@@ -199,12 +207,14 @@ export class JobAgent implements TimerTarget {
       this.problem('execution', { jobId }, 'start-next returned an execution without a valid jobId');
       return this.retryLater();
     }
+    const executionNumber = typeof exec.executionNumber === 'number' ? exec.executionNumber : undefined;
     const resumed = this.job?.jobId === jobId ? this.job : undefined;
     const document = isRecord(exec.jobDocument) ? exec.jobDocument : undefined;
     const selection: Result<JobHandler, string> = document ? selectHandler(document) : err('the job document is not a JSON object');
     const handler = selection.ok ? selection.value : undefined;
     const job: ActiveJob = {
       jobId,
+      executionNumber,
       document: document ?? {},
       ledBefore: resumed?.ledBefore ?? this.host.settings.ledColor,
       handler,

@@ -239,6 +239,16 @@ describe('JobAgent', () => {
     expect(r.ctx.counters.errors).toBe(0);
   });
 
+  it('drops the running execution when notify-next names a retry of the same job (it timed out)', () => {
+    connect(r);
+    startJob(r, 'j1', WORKSHOP);
+    const timers = r.scheduler.size;
+    r.conn.deliver(`${P}/notify-next`, { timestamp: 2, execution: { ...execution('j1', WORKSHOP), status: 'QUEUED', executionNumber: 2, versionNumber: 1 } });
+    expect(r.scheduler.size).toBe(timers - 1);
+    expect(r.device.settings.ledColor).toBe('red');
+    expect(startNexts(r)).toBe(2);
+  });
+
   it('InvalidStateTransition on the final update: no success is counted, the next job is asked for', () => {
     connect(r);
     startJob(r, 'j1', WORKSHOP);

@@ -69,6 +69,8 @@ describe('retries (spec §4.4, §10 #50)', () => {
     const t = thingOf('G', 1);
     for (let attempt = 0; attempt < 3; attempt++) {
       expect(sim.exec('r', t)).toMatchObject({ status: 'QUEUED', executionNumber: attempt + 1, retryAttempt: attempt, versionNumber: 1 });
+      // One notify-next per attempt, naming it: never an empty one between a failure and its retry.
+      expect(sim.broker.on(`$aws/things/${t}/jobs/notify-next`).map((m) => m.body.execution)).toHaveLength(attempt + 1);
       expect(sim.broker.on(`$aws/things/${t}/jobs/notify-next`).at(-1)?.body).toMatchObject({ execution: { jobId: 'r', executionNumber: attempt + 1, status: 'QUEUED' } });
       sim.run(t, 'FAILED');
     }

@@ -38,6 +38,8 @@ export class ExecutionLedger {
   private readonly documents = new Map<string, { parsed: object; presigned: boolean }>();
   private presigner: DocumentPresigner | undefined;
   private readonly observers: ExecutionObserver[] = [];
+  /** The execution that retries a failed one, if its job's retry config allows one (§4.4). */
+  private retryOf: (failed: JobExecution) => JobExecution | undefined = () => undefined;
   /** True while a job still has targets to release: a SNAPSHOT job is not done before that. */
   private rollingOut: (jobId: string) => boolean = () => false;
 
@@ -60,6 +62,10 @@ export class ExecutionLedger {
 
   observe(observer: ExecutionObserver): void {
     this.observers.push(observer);
+  }
+
+  retryWith(retryOf: (failed: JobExecution) => JobExecution | undefined): void {
+    this.retryOf = retryOf;
   }
 
   holdOpenWhile(rollingOut: (jobId: string) => boolean): void {
@@ -140,6 +146,11 @@ export class ExecutionLedger {
   private change(thing: string, previous: JobExecution | undefined, mutate: () => void, next: JobExecution | undefined): void {
     const before = this.store.executionsOf(thing);
     mutate();
+    const turnedTerminal = next !== undefined && isTerminal(next.status) && (!previous || !isTerminal(previous.status));
+    // A retry is queued in the same change as the failure it follows, so the device hears of it in
+    // one notify-next, not an empty one first (which would tell it there is nothing left to do).
+    const retry = turnedTerminal ? this.retryOf(next) : undefined;
+    if (retry) this.store.addExecution(retry);
     const after = this.store.executionsOf(thing);
     const decision = notificationsFor(before, after);
     const nowSec = this.nowSec();
@@ -152,12 +163,14 @@ export class ExecutionLedger {
         this.outbox.publish(`${P}/notify-next`, notifyNextPayload(head && { execution: head, jobDocument: this.documentObject(head.jobId) }, nowSec));
       }
     }
-    const turnedTerminal = next !== undefined && isTerminal(next.status) && (!previous || !isTerminal(previous.status));
     if (turnedTerminal) {
       const op = executionOperation(next.status);
       if (op) this.publishIf('JOB_EXECUTION', executionEvent(op, next, thingArn(this.scope, thing), this.clock.now()));
     }
-    for (const o of this.observers) o.executionChanged(previous, next);
+    for (const o of this.observers) {
+      o.executionChanged(previous, next);
+      if (retry) o.executionChanged(undefined, retry);
+    }
     if (turnedTerminal) this.completeIfDone(next.jobId);
   }
 

@@ -1,7 +1,8 @@
 /**
  * What follows when an execution turns terminal (spec §4.2, §4.4): a FAILED or TIMED_OUT one is
- * retried while its budget lasts, then the job's abort criteria are tested on the final outcomes,
- * and a success may raise an exponential rollout rate.
+ * retried while its budget lasts (the ledger queues the retry in the same change, through
+ * `retryOf`), then the job's abort criteria are tested on the final outcomes, and a success may
+ * raise an exponential rollout rate.
  */
 import type { JobExecution } from './executions.js';
 import { isTerminal } from './executions.js';
@@ -20,23 +21,25 @@ export class ExecutionOutcomes implements ExecutionObserver {
     private readonly poke: (jobId: string) => void,
   ) {}
 
+  /** The retry that follows `failed`, if any: only while its job runs, only of the thing's latest execution. */
+  retryOf(failed: JobExecution): JobExecution | undefined {
+    const job = this.ledger.store.job(failed.jobId);
+    // A canceled job retries nothing (§4.4). An older execution turning terminal (a forced
+    // delete race) must not fork a second line of retries.
+    if (job?.status !== 'IN_PROGRESS' || this.ledger.store.find(failed.jobId, failed.thingName) !== failed) return undefined;
+    return nextRetry(failed, job.jobExecutionsRetryConfig, this.ledger.nowSec());
+  }
+
   executionChanged(previous: JobExecution | undefined, next: JobExecution | undefined): void {
     if (!next || !isTerminal(next.status) || (previous && isTerminal(previous.status))) return;
     const job = this.ledger.store.job(next.jobId);
-    // A canceled job retries nothing and is past aborting (§4.4); a finished one likewise.
     if (job?.status !== 'IN_PROGRESS') return;
-    // Only the thing's latest execution is retried: an older one turning terminal (a forced
-    // delete race) must not fork a second line of retries.
-    if (this.ledger.store.find(next.jobId, next.thingName) !== next) return;
-    const retry = nextRetry(next, job.jobExecutionsRetryConfig, this.ledger.nowSec());
-    if (retry) this.ledger.add(retry);
-
     // Counted over each thing's latest execution, so a retried failure is not counted (its retry
     // is the latest now): only final outcomes count (§4.2, the emulator's reading).
-    const criterion = abortCriterionMet(job.abortConfig, tallyOf(this.ledger.store.counts(job.jobId)));
+    const tally = tallyOf(this.ledger.store.counts(job.jobId));
+    const criterion = abortCriterionMet(job.abortConfig, tally);
     if (criterion) {
-      const reason = abortReason(criterion, tallyOf(this.ledger.store.counts(job.jobId)));
-      cancelJob(this.ledger, this.pending, job, { force: false, ...reason });
+      cancelJob(this.ledger, this.pending, job, { force: false, ...abortReason(criterion, tally) });
       return;
     }
     if (next.status === 'SUCCEEDED' && job.jobExecutionsRolloutConfig?.exponentialRate?.rateIncreaseCriteria.numberOfSucceededThings !== undefined) {

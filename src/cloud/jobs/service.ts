@@ -82,7 +82,9 @@ export class JobsService {
     this.ledger.holdOpenWhile((jobId) => pending.count(jobId) > 0);
     this.timeouts = new ExecutionTimeouts(this.ledger, d.clock);
     this.ledger.observe(this.timeouts);
-    this.ledger.observe(new ExecutionOutcomes(this.ledger, pending, (jobId) => this.rollout.poke(jobId)));
+    const outcomes = new ExecutionOutcomes(this.ledger, pending, (jobId) => this.rollout.poke(jobId));
+    this.ledger.observe(outcomes);
+    this.ledger.retryWith((failed) => outcomes.retryOf(failed));
     this.device = new JobsDeviceApi(this.ledger);
     if (d.fileHost) this.ledger.presignWith(d.fileHost);
     this.control = new JobsControlPlane(this.ledger, this.rollout, pending, d.registry, resolver, d.scope, d.clock, { ...d.options, templates: d.templates });
