@@ -9,6 +9,7 @@ import type { ScenarioModule } from './lib/scenario.js';
 const SCENARIOS: Record<string, { describe: string; load: () => Promise<ScenarioModule> }> = {
   fleet: { describe: 'connect rate, memory/device, telemetry msgs/s and event-loop p99 vs bare MQTT.js', load: () => import('./fleet.js') },
   jobs: { describe: 'a job rollout to one group: executions/s and latency vs shadow round trips on the same fleet', load: () => import('./jobs.js') },
+  rollout: { describe: 'rollout rate accuracy at speed 60, job status updates/s on the state file, a 10,000-device SNAPSHOT job', load: () => import('./rollout.js') },
 };
 
 function usage(): string {

@@ -3,6 +3,7 @@
  * what unreleased targets look like, restarts. Hours of rollout run in milliseconds.
  */
 import { afterEach, describe, expect, it } from 'vitest';
+import { FakeClock, type TimerHandle } from '../../src/core/clock.js';
 import { groupArn, JobsSim, MINUTE, SIM_START, thingOf, value } from '../helpers/jobs-sim.js';
 
 let sim: JobsSim | undefined;
@@ -155,4 +156,36 @@ describe('restarts (issue 5 §7)', () => {
     sim.clock.advance(MINUTE);
     expect(sim.released('slow')).toHaveLength(3);
   });
+});
+
+/** A FakeClock whose timers all fire late, as Node timers do on a busy event loop. */
+class LateClock extends FakeClock {
+  constructor(private readonly lateMs: number) {
+    super(SIM_START);
+  }
+
+  override setTimeout(fn: () => void, simMs: number): TimerHandle {
+    return super.setTimeout(fn, simMs + this.lateMs);
+  }
+}
+
+describe('late timers (spec §4.1: at most N in any minute)', () => {
+  for (const lateMs of [700, 7_000]) {
+    it(`catches up on a backlog without ever putting more than maximumPerMinute into a minute (timers ${lateMs} ms late)`, async () => {
+      const clock = new LateClock(lateMs);
+      sim = await JobsSim.start({ G: 700 }, { clock });
+      const times: number[] = [];
+      const publish = sim.broker.client.publish.bind(sim.broker.client) as (topic: string, payload: string) => void;
+      (sim.broker.client as unknown as { publish: (topic: string, payload: string) => void }).publish = (topic, payload) => {
+        if (topic.endsWith('/notify-next') && payload.includes('"execution"')) times.push(clock.now());
+        publish(topic, payload);
+      };
+      await sim.create('late', { targets: [groupArn('G')], jobExecutionsRolloutConfig: { maximumPerMinute: 60 } });
+      clock.advance(10 * MINUTE);
+      for (const t of times) expect(times.filter((u) => u > t - MINUTE && u <= t).length).toBeLessThanOrEqual(60);
+      // Near the configured rate overall: a timer late by a tenth of the spacing loses almost
+      // nothing; one late by seven spacings loses some, since slots free up while it sleeps.
+      expect(times.length).toBeGreaterThanOrEqual(lateMs < 1000 ? 590 : 500);
+    });
+  }
 });

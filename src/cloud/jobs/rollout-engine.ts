@@ -16,6 +16,7 @@ import type { ExecutionLedger } from './execution-ledger.js';
 import { cancelJob } from './job-cancellation.js';
 import type { Job, JobRollout } from './job.js';
 import type { PendingTargets } from './pending-targets.js';
+import { ReleaseWindow } from './release-window.js';
 import { planRelease, resumeSegment, type RolloutSegment } from './rollout.js';
 import { endBehaviorAt, rolloutGate } from './schedule.js';
 
@@ -36,6 +37,7 @@ export class RolloutEngine {
   private readonly timers = new Map<string, TimerHandle>();
   /** Jobs whose rate must resume without a backlog: after a restart, or when a window reopens. */
   private readonly paused = new Set<string>();
+  private readonly windows = new Map<string, ReleaseWindow>();
 
   constructor(private readonly d: RolloutEngineDeps) {}
 
@@ -69,6 +71,7 @@ export class RolloutEngine {
     this.d.clock.clearTimeout(this.timers.get(jobId));
     this.timers.delete(jobId);
     this.paused.delete(jobId);
+    this.windows.delete(jobId);
     this.d.pending.drop(jobId);
   }
 
@@ -127,7 +130,10 @@ export class RolloutEngine {
     this.paused.delete(job.jobId);
     const plan = planRelease(job.jobExecutionsRolloutConfig, segment, { notified: released, succeeded: ledger.store.counts(job.jobId).SUCCEEDED }, waiting, now);
 
-    const allowed = Math.min(plan.release, RELEASE_CHUNK);
+    let window = this.windows.get(job.jobId);
+    if (!window) this.windows.set(job.jobId, (window = new ReleaseWindow()));
+    const rate = plan.segment.rate;
+    const allowed = Math.min(plan.release, RELEASE_CHUNK, window.room(rate, now));
     let made = 0;
     let skipped = 0;
     const nowSec = ledger.nowSec();
@@ -142,6 +148,7 @@ export class RolloutEngine {
       ledger.add(newExecution({ jobId: job.jobId, thingName: thing, executionNumber: (previous?.executionNumber ?? 0) + 1, retryAttempt: 0, nowSec }));
       made++;
     }
+    window.record(now, made);
     const kept = plan.segment.rate === Infinity ? undefined : plan.segment;
     if (skipped > 0 || kept !== rollout.segment) {
       const current = ledger.store.job(job.jobId) ?? job;
@@ -149,7 +156,12 @@ export class RolloutEngine {
       if (kept) next.segment = kept;
       ledger.store.putJob({ ...current, rollout: next });
     }
-    if (pending.count(job.jobId) === 0) return undefined;
+    if (pending.count(job.jobId) === 0) {
+      this.windows.delete(job.jobId);
+      return undefined;
+    }
+    // Late timers found a backlog: it goes out as fast as the minute behind allows, no faster.
+    if (plan.release > made && window.room(rate, now) === 0) return window.nextRoomAt(rate, now);
     // A big release continues on the next turn, so the broker and HTTP API get a look in.
     if (plan.release > made) return now;
     return plan.nextAtMs;
@@ -199,5 +211,6 @@ export class RolloutEngine {
     this.d.clock.clearTimeout(this.timers.get(jobId));
     this.timers.delete(jobId);
     this.paused.delete(jobId);
+    this.windows.delete(jobId);
   }
 }

@@ -4,8 +4,9 @@
  * service keeps the returned `RolloutSegment` with the job so a restart resumes the same plan.
  *
  * Releases are spread evenly: at N per minute, one every 60/N s, the first at once (the
- * emulator's choice, §4.1: AWS's pattern within a minute is unverified), so any window of one
- * minute holds at most N releases and a measured rate is exact to one release.
+ * emulator's choice, §4.1: AWS's pattern within a minute is unverified), so a measured rate is
+ * exact to one release. Timers that fire late make a backlog; release-window.ts sees to it that
+ * catching up never puts more than N into any minute.
  */
 import type { JobExecutionsRolloutConfig } from './job-configs.js';
 
