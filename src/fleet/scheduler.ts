@@ -1,4 +1,5 @@
 import type { Clock, TimerHandle } from '../core/clock.js';
+import { MinHeap } from '../core/min-heap.js';
 import type { DeviceTimers, TimerEntry, TimerTarget } from '../device/context.js';
 
 interface Entry extends TimerEntry {
@@ -16,7 +17,7 @@ const MAX_FIRES_PER_WAKE = 2000;
  * timer armed for the earliest one. Cancelling is lazy (the entry is emptied and skipped).
  */
 export class WorkerScheduler implements DeviceTimers {
-  private heap: Entry[] = [];
+  private readonly heap = new MinHeap<Entry>((a, b) => a.due < b.due || (a.due === b.due && a.seq < b.seq));
   private seq = 0;
   private armed: TimerHandle | undefined;
   private armedDue = Infinity;
@@ -30,7 +31,7 @@ export class WorkerScheduler implements DeviceTimers {
 
   schedule(dueMs: number, target: TimerTarget, kind: number): TimerEntry {
     const e: Entry = { due: dueMs, seq: this.seq++, target, kind };
-    this.push(e);
+    this.heap.push(e);
     this.live++;
     if (dueMs < this.armedDue) this.arm(dueMs);
     return e;
@@ -48,8 +49,8 @@ export class WorkerScheduler implements DeviceTimers {
     this.armed = undefined;
     this.armedDue = Infinity;
     // Empty the dropped entries too, so a later cancel() of one is a no-op rather than a miscount.
-    for (const e of this.heap) e.target = null;
-    this.heap = [];
+    for (const e of this.heap.values()) e.target = null;
+    this.heap.clear();
     this.live = 0;
   }
 
@@ -64,10 +65,9 @@ export class WorkerScheduler implements DeviceTimers {
     this.armedDue = Infinity;
     const now = this.clock.now();
     let fired = 0;
-    while (this.heap.length > 0 && fired < MAX_FIRES_PER_WAKE) {
-      const top = this.heap[0] as Entry;
+    for (let top = this.heap.peek(); top && fired < MAX_FIRES_PER_WAKE; top = this.heap.peek()) {
       if (top.due > now) break;
-      this.pop();
+      this.heap.pop();
       const target = top.target;
       if (target === null) continue;
       top.target = null;
@@ -75,42 +75,8 @@ export class WorkerScheduler implements DeviceTimers {
       fired++;
       target.onTimer(top.kind);
     }
-    while (this.heap.length > 0 && (this.heap[0] as Entry).target === null) this.pop();
-    const next = this.heap[0];
+    while (this.heap.peek()?.target === null) this.heap.pop();
+    const next = this.heap.peek();
     if (next) this.arm(fired >= MAX_FIRES_PER_WAKE ? now : next.due);
-  }
-
-  private less(a: Entry, b: Entry): boolean {
-    return a.due < b.due || (a.due === b.due && a.seq < b.seq);
-  }
-
-  private push(e: Entry): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const p = (i - 1) >> 1;
-      if (!this.less(h[i] as Entry, h[p] as Entry)) break;
-      [h[i], h[p]] = [h[p] as Entry, h[i] as Entry];
-      i = p;
-    }
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop() as Entry;
-    if (h.length === 0) return;
-    h[0] = last;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      const r = l + 1;
-      let m = i;
-      if (l < h.length && this.less(h[l] as Entry, h[m] as Entry)) m = l;
-      if (r < h.length && this.less(h[r] as Entry, h[m] as Entry)) m = r;
-      if (m === i) break;
-      [h[i], h[m]] = [h[m] as Entry, h[i] as Entry];
-      i = m;
-    }
   }
 }

@@ -134,12 +134,12 @@ async function everything(cloud: Cloud): Promise<Record<string, unknown>> {
     out[`executions of ${j}`] = await get(cloud, `/jobs/${j}/things`);
   }
   for (const [j, t] of EXECUTIONS) {
-    const described = (await get(cloud, `/things/${t}/jobs/${j}`)) as { execution?: Record<string, unknown> };
+    const described = (await get(cloud, `/things/${t}/jobs/${j}`)) as { body: { execution?: Record<string, unknown> } };
     // Time runs on through a restart: the time left to an execution's timeout is compared apart.
-    const left = described.execution?.approximateSecondsBeforeTimedOut;
-    if (typeof left === 'number') {
+    const execution = described.body.execution;
+    if (typeof execution?.approximateSecondsBeforeTimedOut === 'number') {
       out[`execution ${j} ${t} has a timeout running`] = true;
-      delete described.execution?.approximateSecondsBeforeTimedOut;
+      delete execution.approximateSecondsBeforeTimedOut;
     }
     out[`execution ${j} ${t}`] = described;
   }

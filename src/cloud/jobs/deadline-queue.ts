@@ -4,6 +4,7 @@
  * thousand heap entries, not ten thousand Node timers.
  */
 import type { Clock, TimerHandle } from '../../core/clock.js';
+import { MinHeap } from '../../core/min-heap.js';
 
 /** One simulated day: within a Node timer's range (2^31 ms) at any speed ≥ 1. */
 export const MAX_TIMER_STEP_MS = 24 * 60 * 60_000;
@@ -15,7 +16,7 @@ interface Entry {
 
 export class DeadlineQueue {
   private readonly due = new Map<string, number>();
-  private readonly heap: Entry[] = [];
+  private readonly heap = new MinHeap<Entry>((a, b) => a.at < b.at);
   private timer: TimerHandle | undefined;
   private timerAt: number | undefined;
 
@@ -38,7 +39,7 @@ export class DeadlineQueue {
   set(key: string, atMs: number): void {
     if (this.due.get(key) === atMs) return;
     this.due.set(key, atMs);
-    this.push({ key, at: atMs });
+    this.heap.push({ key, at: atMs });
     if (this.timerAt === undefined || atMs < this.timerAt) this.arm();
   }
 
@@ -52,7 +53,7 @@ export class DeadlineQueue {
     this.timer = undefined;
     this.timerAt = undefined;
     this.due.clear();
-    this.heap.length = 0;
+    this.heap.clear();
   }
 
   private arm(): void {
@@ -71,7 +72,7 @@ export class DeadlineQueue {
     this.timerAt = undefined;
     const now = this.clock.now();
     for (let top = this.top(); top && top.at <= now; top = this.top()) {
-      this.pop();
+      this.heap.pop();
       this.due.delete(top.key);
       this.onDue(top.key);
     }
@@ -81,40 +82,9 @@ export class DeadlineQueue {
   /** The earliest live entry, dropping stale ones on the way. */
   private top(): Entry | undefined {
     for (;;) {
-      const e = this.heap[0];
+      const e = this.heap.peek();
       if (!e || this.due.get(e.key) === e.at) return e;
-      this.pop();
+      this.heap.pop();
     }
-  }
-
-  private push(e: Entry): void {
-    const h = this.heap;
-    h.push(e);
-    let i = h.length - 1;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const p = h[parent] as Entry;
-      if (p.at <= e.at) break;
-      h[i] = p;
-      i = parent;
-    }
-    h[i] = e;
-  }
-
-  private pop(): void {
-    const h = this.heap;
-    const last = h.pop();
-    if (!last || h.length === 0) return;
-    let i = 0;
-    for (;;) {
-      const l = 2 * i + 1;
-      if (l >= h.length) break;
-      const r = l + 1;
-      const child = r < h.length && (h[r] as Entry).at < (h[l] as Entry).at ? r : l;
-      if ((h[child] as Entry).at >= last.at) break;
-      h[i] = h[child] as Entry;
-      i = child;
-    }
-    h[i] = last;
   }
 }
