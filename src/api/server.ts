@@ -11,6 +11,7 @@ import { registerIotJobsData } from './aws/iot-jobs-data.js';
 import { registerIotRegistry } from './aws/iot-registry.js';
 import { acceptRawBodies } from './aws/rest-json.js';
 import { awsServiceConstraint } from './aws/service-routing.js';
+import { registerFaults } from './faults.js';
 import { registerFiles } from './files.js';
 import { createMetrics } from './metrics.js';
 
@@ -31,6 +32,7 @@ export async function startApiServer(cloud: CloudRuntime, host: string, port: nu
 
   app.get('/_acfleet/health', async () => ({ status: 'ok', devices: { total: cloud.thingCount, online: cloud.onlineDevices } }));
   app.get('/_acfleet/clock', async () => ({ ...cloud.clockEpoch, now: cloud.clock.now() }));
+  registerFaults(app, cloud.faults);
   const metrics = createMetrics(cloud);
   app.get('/metrics', async (_req, reply) => reply.header('content-type', metrics.contentType).send(await metrics.metrics()));
 

@@ -3,6 +3,7 @@ import yargs from 'yargs';
 import { hideBin } from 'yargs/helpers';
 import { isAcfleetError } from '../core/errors.js';
 import { cloudCommand } from './commands/cloud.js';
+import { faultsCommand } from './commands/faults.js';
 import { fleetCommand } from './commands/fleet.js';
 import { mosquittoConfigCommand } from './commands/mosquitto-config.js';
 import { upCommand } from './commands/up.js';
@@ -25,8 +26,9 @@ try {
     .command(upCommand)
     .command(cloudCommand)
     .command(fleetCommand)
+    .command(faultsCommand)
     .command(mosquittoConfigCommand)
-    .demandCommand(1, 'name a command: up, cloud, fleet or mosquitto-config')
+    .demandCommand(1, 'name a command: up, cloud, fleet, faults or mosquitto-config')
     .strict()
     .help()
     .alias('help', 'h')

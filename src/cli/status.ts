@@ -83,6 +83,12 @@ export class StatusDisplay {
     }
   }
 
+  /** A line of news (e.g. changed faults) that the status line must not overwrite. */
+  note(line: string): void {
+    if (this.phase === 'stopped') return;
+    this.out.write(this.tty && this.phase === 'running' ? `\r\x1b[2K${line}\n` : `${line}\n`);
+  }
+
   stop(): void {
     if (this.phase === 'stopped') return;
     this.bar?.stop();

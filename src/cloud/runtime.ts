@@ -5,6 +5,7 @@ import type { Logger } from '../core/log.js';
 import { epochSeconds, type Clock, type ClockEpoch } from '../core/clock.js';
 import { dirname, join, resolve } from 'node:path';
 import { EventSettings } from './event-configurations.js';
+import { FaultSettings } from './fault-settings.js';
 import { FileHost } from './jobs/file-host.js';
 import { jobAsTemplateSource, jobIdOfArn, JobTemplates } from './jobs/job-templates.js';
 import { JobsService } from './jobs/service.js';
@@ -50,6 +51,8 @@ export class CloudRuntime {
     /** The local S3 stand-in: the files directory and the presigned URLs into it. */
     readonly files: FileHost,
     readonly events: EventSettings,
+    /** What the fleet processes should inject (issue 6 §2); they poll it over HTTP. */
+    readonly faults: FaultSettings,
     private readonly db: Db,
     private readonly batcher: WriteBatcher,
     private readonly clients: MqttClient[],
@@ -63,6 +66,7 @@ export class CloudRuntime {
     // The registry is the broker's directory of devices; fleet.yaml's things are registered on start.
     const registry = new Registry(db, { region: config.region, account: config.account });
     const events = new EventSettings(db, config.events, epochSeconds(o.clock));
+    const faults = new FaultSettings(db, config);
     const scope = { region: config.region, account: config.account };
     // The local S3: documentSource URLs read from it and presigned URLs serve it.
     const filesDir = filesDirectory(config, o.statePath);
@@ -134,7 +138,7 @@ export class CloudRuntime {
       const presenceClient = await connectService(link, 'acfleet-cloud-presence');
       clients.push(presenceClient);
       await presence.attach(presenceClient);
-      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, registry, jobs, templates, fileHost, events, db, batcher, clients, log);
+      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, registry, jobs, templates, fileHost, events, faults, db, batcher, clients, log);
     } catch (e) {
       for (const s of services) s.close();
       for (const c of clients) c.end(true);

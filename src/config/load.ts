@@ -31,8 +31,14 @@ function issueLines(issue: z.core.$ZodIssue, where: (path: readonly PropertyKey[
   let message = issue.message;
   if (issue.code === 'invalid_value') message = `expected one of ${issue.values.map((v) => JSON.stringify(v)).join(', ')}`;
   else if (issue.code === 'invalid_type' && issue.input === undefined) message = `is required (${issue.expected})`;
+  else if (issue.code === 'invalid_union' && 'input' in issue && issue.input === undefined) message = 'is required';
   const got = 'input' in issue && issue.input !== undefined ? `, got ${describeValue(issue.input)}` : '';
   return [`${where(issue.path)}${formatPath(issue.path)}: ${message}${got}`];
+}
+
+/** One line per problem, `path: message, got value`, as fleet.yaml's errors read (no line numbers). */
+export function formatIssues(issues: readonly z.core.$ZodIssue[]): string[] {
+  return issues.flatMap((i) => issueLines(i, () => ''));
 }
 
 /** Validates an already-parsed object; `where` maps a path to a "line N, " prefix when known. */

@@ -1,3 +1,4 @@
+import { mergeFaults, type FaultsPatch } from './faults.js';
 import type { FleetConfig } from './schema.js';
 
 /**
@@ -41,6 +42,8 @@ export interface ConfigOverrides {
   httpPort?: number | undefined;
   host?: string | undefined;
   brokerUrl?: string | undefined;
+  /** Set on every group, over what fleet.yaml says at the top level and per group. */
+  faults?: FaultsPatch | undefined;
 }
 
 /** CLI flags win over fleet.yaml. Returns a new config; the input is not changed. */
@@ -60,6 +63,10 @@ export function applyOverrides(config: FleetConfig, o: ConfigOverrides): FleetCo
   if (next.broker.type === 'embedded') {
     if (o.mqttPort !== undefined) next.broker.port = o.mqttPort;
     if (o.host !== undefined) next.broker.host = o.host;
+  }
+  if (o.faults !== undefined) {
+    next.faults = mergeFaults(next.faults, o.faults);
+    for (const g of next.groups) if (g.faults) g.faults = mergeFaults(g.faults, o.faults);
   }
   if (o.httpPort !== undefined) next.http.port = o.httpPort;
   if (o.host !== undefined) next.http.host = o.host;

@@ -1,16 +1,6 @@
 import { z } from 'zod';
-import { DURATION_HINT, parseDuration } from './duration.js';
-
-/** A duration field: accepts seconds or "10s"-style strings, yields milliseconds. */
-const duration = (min: number, max: number) =>
-  z.union([z.number(), z.string()]).transform((v, ctx) => {
-    const ms = parseDuration(v);
-    if (ms === undefined || ms < min || ms > max) {
-      ctx.addIssue({ code: 'custom', message: `expected ${DURATION_HINT}, between ${min / 1000}s and ${max / 1000}s` });
-      return z.NEVER;
-    }
-    return ms;
-  });
+import { durationField as duration } from './duration.js';
+import { checkFleetFaults, faultsPatchSchema } from './faults.js';
 
 export const LED_COLORS = ['red', 'green', 'blue', 'yellow', 'orange', 'purple', 'white', 'off'] as const;
 export const TEMP_UNITS = ['fahrenheit', 'celsius'] as const;
@@ -64,6 +54,8 @@ const group = z
     thingNamePrefix: z.string().min(1).max(100).regex(THING_NAME, 'letters, digits, ":", "_" and "-" only').optional(),
     location,
     initialState: initialState.default({ ledColor: 'red', tempUnit: 'fahrenheit', setpoint: 22, power: 'on' }),
+    /** Failure injection for this group's devices; wins over the top-level `faults`, field by field. */
+    faults: faultsPatchSchema.optional(),
   })
   .strict();
 
@@ -122,9 +114,11 @@ export const fleetConfigSchema = z
         reconnectMax: duration(1_000, 3_600_000).default(60_000),
         /** Simulated time a job handler spends on each step (the workshop's "applying" phase). */
         jobStepDuration: duration(0, 3_600_000).default(5_000),
+        /** Simulated time a device takes to come back after a reboot job or an injected crash. */
+        bootTime: duration(0, 3_600_000).default(30_000),
       })
       .strict()
-      .default({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000, jobStepDuration: 5_000 }),
+      .default({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000, jobStepDuration: 5_000, bootTime: 30_000 }),
     shadow: z
       .object({
         /** AWS's quota is 8 KB of desired + reported state. */
@@ -150,6 +144,8 @@ export const fleetConfigSchema = z
       .object({ directory: z.string().min(1).optional() })
       .strict()
       .default({}),
+    /** Failure injection for every group (issue 6 §2); none unless configured. */
+    faults: faultsPatchSchema.optional(),
     groups: z.array(group).min(1, 'list at least one group of devices'),
   })
   .strict()
@@ -171,6 +167,7 @@ export const fleetConfigSchema = z
     if (cfg.device.reconnectMax < cfg.device.reconnectMin) {
       ctx.addIssue({ code: 'custom', path: ['device', 'reconnectMax'], input: cfg.device.reconnectMax, message: 'must not be shorter than device.reconnectMin' });
     }
+    checkFleetFaults(cfg, ctx);
   });
 
 export type FleetConfigInput = z.input<typeof fleetConfigSchema>;

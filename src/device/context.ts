@@ -1,6 +1,7 @@
 import type { Clock } from '../core/clock.js';
 import type { Logger } from '../core/log.js';
 import type { ConnectionFactory, QoS } from '../transport/connection.js';
+import type { DeviceFaults } from './faults.js';
 import type { Site } from './thermal.js';
 
 /** A callback target on the worker's shared scheduler: no closure or timer per device. */
@@ -73,14 +74,31 @@ export interface DeviceContext {
   /** Seeded; used for backoff jitter. */
   random: () => number;
   telemetry: { intervalMs: number; qos: QoS; topicTemplate: string };
-  device: { keepaliveMs: number; reconnectMinMs: number; reconnectMaxMs: number; jobStepMs: number };
+  device: {
+    keepaliveMs: number;
+    reconnectMinMs: number;
+    reconnectMaxMs: number;
+    jobStepMs: number;
+    /** Simulated ms a device takes to come back after a reboot or crash; DEFAULT_BOOT_MS when unset. */
+    bootMs?: number;
+  };
   /** Null when devices log in without passwords (e.g. AWS IoT Core, which uses certificates). */
   deviceSecret: string | null;
+  /** How job handlers download files; the global fetch when unset (tests inject their own). */
+  fetch?: FetchFn;
 }
+
+/** The part of the global `fetch` that job handlers use. */
+export type FetchFn = (url: string, init: { signal: AbortSignal }) => Promise<Response>;
+
+/** A thermostat's boot time when the configuration names none: long enough to be seen, short enough to wait for. */
+export const DEFAULT_BOOT_MS = 30_000;
 
 /** What the devices of one fleet group share. */
 export interface GroupRuntime {
   name: string;
   locationId: string;
   site: Site;
+  /** What goes wrong for the group's devices (issue 6); NO_FAULTS for a healthy group. */
+  faults: DeviceFaults;
 }

@@ -3,15 +3,20 @@
  * unchanged against AWS IoT Core: start-next on every connect, notify-next for new work, one
  * execution at a time, each run by the handler its document selects.
  */
-import { err, type Result } from '../core/result.js';
-import type { TimerEntry, TimerTarget } from './context.js';
-import { detailValue, type JobHost, type JobRun, type StatusDetails, type StepOutcome } from './handlers/handler.js';
-import { selectHandler, type JobHandler } from './handlers/index.js';
+import type { GroupRuntime, TimerEntry, TimerTarget } from './context.js';
+import { detailValue, failed, type JobHost, type Resume, type StatusDetails, type StepOutcome } from './handlers/handler.js';
+import type { JobHandler } from './handlers/index.js';
+import { INJECTED, namesRun, runWork, startRun, takeOnly, type ActiveJob, type TerminalStatus } from './job-run.js';
 import { isRecord, parseObject, type JsonRecord } from './json.js';
+import { reportProblem } from './problems.js';
 
 /** What the agent needs of its device. */
 export interface JobAgentHost extends JobHost {
+  /** Its group's injected faults decide how each execution goes. */
+  readonly group: GroupRuntime;
   publish(topic: string, payload: string, qos?: 0 | 1): void;
+  /** Goes down and comes back after its boot time: 'reboot' disconnects cleanly, 'crash' just drops the connection. */
+  restart(how: 'reboot' | 'crash'): void;
 }
 
 /** One state instead of flags. */
@@ -25,13 +30,17 @@ export const JobPhase = {
   Running: 3,
   /** The terminal update is sent, its answer not yet in. */
   Finishing: 4,
+  /** The update announcing a reboot is sent; the device restarts once the service has it. */
+  Rebooting: 5,
 } as const;
 export type JobPhase = (typeof JobPhase)[keyof typeof JobPhase];
 
-type TerminalStatus = 'SUCCEEDED' | 'FAILED' | 'REJECTED';
-
 const TIMER_STEP = 1;
 const TIMER_RETRY = 2;
+/** The handler's async work took too long. */
+const TIMER_WORK = 3;
+/** An injected crash is due. */
+const TIMER_CRASH = 4;
 
 /** The reply topics the agent reads. */
 const Route = { NotifyNext: 0, StartNextAccepted: 1, StartNextRejected: 2, UpdateAccepted: 3, UpdateRejected: 4 } as const;
@@ -42,30 +51,6 @@ const MOVE_ON_CODES: ReadonlySet<string> = new Set(['InvalidStateTransition', 'R
 
 const JOB_ID = /^[a-zA-Z0-9_-]{1,64}$/;
 const NUMERIC = /^[0-9]+$/;
-
-/** Problems already logged by this worker: one warning per kind, not one per device. */
-const warned = new Set<string>();
-/** Kinds include the service's error codes; a misbehaving broker must not grow the set without end. */
-const MAX_WARNED_KINDS = 64;
-
-interface ActiveJob extends JobRun {
-  /** Which execution of the job this is: a retry is a new one (§4.4). Undefined when not sent. */
-  readonly executionNumber: number | undefined;
-  /** Undefined when no handler takes the document (the run only sends REJECTED). */
-  readonly handler: JobHandler | undefined;
-  readonly updateTopic: string;
-  /** expectedVersion of the next update; undefined when the service sent no versionNumber. */
-  version: number | undefined;
-  step: number;
-  /** Replies carrying an older clientToken answer an earlier run. */
-  readonly tokensFrom: number;
-  /** clientToken of the newest update. */
-  token: string;
-  final: TerminalStatus | undefined;
-}
-
-const versionOf = (v: unknown): number | undefined =>
-  typeof v === 'number' && Number.isInteger(v) ? v : typeof v === 'string' && NUMERIC.test(v) ? Number(v) : undefined;
 
 export class JobAgent implements TimerTarget {
   /** `$aws/things/{thing}/jobs`. */
@@ -113,10 +98,14 @@ export class JobAgent implements TimerTarget {
     this.requestNext();
   }
 
-  /** The step timer stops: the execution reruns from its start once start-next hands it back. */
+  /**
+   * The step timer and any async work stop: the execution reruns from step 0 once start-next
+   * hands it back, and its handler resumes from the statusDetails it last reported.
+   */
   onDisconnected(): void {
     this.state = JobPhase.Offline;
     this.cancelTimer();
+    this.stopWork(this.job);
     this.startNextToken = undefined;
     this.notified = false;
   }
@@ -136,8 +125,12 @@ export class JobAgent implements TimerTarget {
 
   onTimer(kind: number): void {
     this.timer = undefined;
-    if (kind === TIMER_STEP && this.state === JobPhase.Running) this.runStep();
-    else if (kind === TIMER_RETRY && this.state === JobPhase.Idle) this.requestNext();
+    const job = this.job;
+    if (kind === TIMER_RETRY && this.state === JobPhase.Idle) return this.requestNext();
+    if (this.state !== JobPhase.Running || !job) return;
+    if (kind === TIMER_STEP) this.runStep(job);
+    else if (kind === TIMER_WORK) this.failRun(job, `step ${job.details.step ?? String(job.step)} timed out on the device`);
+    else if (kind === TIMER_CRASH) this.crash(job);
   }
 
   private withBody(topic: string, payload: Buffer, route: Route): void {
@@ -163,17 +156,11 @@ export class JobAgent implements TimerTarget {
     // While it is IN_PROGRESS the running execution heads the pending list (§1.5), and replies and
     // notifications reach the device in the order the service sent them: a new head means it was
     // canceled with force, removed or deleted. Stop now rather than at the next update.
-    if (this.state === JobPhase.Running && job && !this.isRunning(job, head)) return this.abandon(job);
+    if (this.state === JobPhase.Running && job && !namesRun(head, job)) return this.abandon(job);
     if (!head) return;
     if (this.state === JobPhase.Idle) this.requestNext();
     // Requesting too: the answer in flight may predate this job (the topics are not ordered).
     else if (this.state !== JobPhase.Offline) this.notified = true;
-  }
-
-  /** Whether the head names the running execution; a retry of the same job (timed out) does not. */
-  private isRunning(job: ActiveJob, head: JsonRecord | undefined): boolean {
-    if (head?.jobId !== job.jobId) return false;
-    return typeof head.executionNumber !== 'number' || job.executionNumber === undefined || head.executionNumber === job.executionNumber;
   }
 
   private requestNext(): void {
@@ -207,58 +194,115 @@ export class JobAgent implements TimerTarget {
       this.problem('execution', { jobId }, 'start-next returned an execution without a valid jobId');
       return this.retryLater();
     }
-    const executionNumber = typeof exec.executionNumber === 'number' ? exec.executionNumber : undefined;
-    const resumed = this.job?.jobId === jobId ? this.job : undefined;
-    const document = isRecord(exec.jobDocument) ? exec.jobDocument : undefined;
-    const selection: Result<JobHandler, string> = document ? selectHandler(document) : err('the job document is not a JSON object');
-    const handler = selection.ok ? selection.value : undefined;
-    const job: ActiveJob = {
-      jobId,
-      executionNumber,
-      document: document ?? {},
-      ledBefore: resumed?.ledBefore ?? this.host.settings.ledColor,
-      handler,
-      updateTopic: resumed?.updateTopic ?? `${this.prefix}/${jobId}/update`,
-      version: versionOf(exec.versionNumber),
-      step: 0,
+    const ctx = this.host.ctx;
+    const { job, resumed, rejection } = startRun(exec, jobId, this.job, {
+      prefix: this.prefix,
       tokensFrom: this.tokens + 1,
-      token: '',
-      final: undefined,
-    };
+      ledNow: this.host.settings.ledColor,
+      jobStepMs: ctx.device.jobStepMs,
+      now: ctx.clock.now(),
+      fateOf: (id, n) => this.host.group.faults.execution(this.host.thingName, id, n),
+    });
     this.job = job;
-    const reason = selection.ok ? selection.value.check(job.document) : selection.error;
-    if (reason !== undefined) return this.finish(job, 'REJECTED', { reason });
-    if (!resumed) this.host.ctx.counters.jobsStarted++;
-    this.runStep();
+    if (rejection !== undefined) return this.finish(job, 'REJECTED', { reason: detailValue(rejection) });
+    if (!resumed) ctx.counters.jobsStarted++;
+    this.runStep(job);
   }
 
-  private runStep(): void {
-    const job = this.job;
-    if (!job?.handler) return;
-    let out: StepOutcome;
+  private runStep(job: ActiveJob): void {
+    // An injected failure strikes after the device has taken the job.
+    if (job.took && job.fate.fault === 'fail') return this.failRun(job, INJECTED.fail);
+    this.process(job, this.call(job, (h) => h.step(this.host, job, job.step++)));
+  }
+
+  /** Runs handler code; a handler bug must not escape into the MQTT client: the operator sees a FAILED job. */
+  private call(job: ActiveJob, f: (handler: JobHandler) => StepOutcome): StepOutcome {
+    const handler = job.handler;
+    if (!handler) return failed('no handler takes this document');
     try {
-      out = job.handler.step(this.host, job, job.step++);
+      return f(handler);
     } catch (e) {
-      // A handler bug must not escape into the MQTT client; the operator sees it as a FAILED job.
       const message = e instanceof Error ? e.message : String(e);
-      this.problem(`handler ${job.handler.name}`, { jobId: job.jobId, err: message }, 'job handler threw');
-      return this.finish(job, 'FAILED', { reason: detailValue(`handler ${job.handler.name} failed: ${message}`) });
+      this.problem(`handler ${handler.name}`, { jobId: job.jobId, err: message }, 'job handler threw');
+      return failed(`handler ${handler.name} failed: ${message}`);
     }
-    if (out.status !== 'IN_PROGRESS') return this.finish(job, out.status, out.statusDetails);
-    this.state = JobPhase.Running;
-    this.sendUpdate(job, 'IN_PROGRESS', out.statusDetails);
-    this.timer = this.host.ctx.timers.schedule(this.host.ctx.clock.now() + out.waitMs, this, TIMER_STEP);
+  }
+
+  private process(job: ActiveJob, outcome: StepOutcome): void {
+    const out = !job.took && (job.fate.fault === 'fail' || job.fate.fault === 'hang') ? takeOnly(outcome, job.stepMs) : outcome;
+    switch (out.status) {
+      case 'SUCCEEDED':
+      case 'FAILED':
+        return this.finish(job, out.status, out.statusDetails);
+      case 'REBOOT':
+        this.state = JobPhase.Rebooting;
+        return this.report(job, out.statusDetails, out.stepTimeoutInMinutes);
+      case 'AWAIT':
+        this.state = JobPhase.Running;
+        if (out.statusDetails) this.report(job, out.statusDetails, out.stepTimeoutInMinutes);
+        return this.startWork(job, out.work, out.timeoutMs);
+      case 'IN_PROGRESS':
+        this.state = JobPhase.Running;
+        this.report(job, out.statusDetails, out.stepTimeoutInMinutes);
+        // A hung device has taken the job and never reports again (until it is taken away).
+        if (job.fate.fault !== 'hang') this.arm(this.host.ctx.clock.now() + out.waitMs, TIMER_STEP);
+    }
+  }
+
+  private startWork(job: ActiveJob, work: (signal: AbortSignal) => Promise<Resume>, timeoutMs: number): void {
+    const controller = new AbortController();
+    job.work = controller;
+    this.arm(this.host.ctx.clock.now() + timeoutMs, TIMER_WORK);
+    void runWork(work, controller.signal).then((result) => this.workDone(job, controller, result));
+  }
+
+  /** Applies the work's result, unless the run stopped meanwhile (abandoned, offline, timed out). */
+  private workDone(job: ActiveJob, controller: AbortController, result: Resume | Error): void {
+    if (this.job !== job || job.work !== controller || this.state !== JobPhase.Running) return;
+    job.work = undefined;
+    this.cancelTimer();
+    if (result instanceof Error) return this.failRun(job, result.message);
+    this.process(job, this.call(job, () => result(this.host, job)));
+  }
+
+  private stopWork(job: ActiveJob | undefined): void {
+    if (!job?.work) return;
+    job.work.abort();
+    job.work = undefined;
+  }
+
+  /** FAILED for a reason of the agent's (injected, timed out): the handler first undoes what the run changed. */
+  private failRun(job: ActiveJob, reason: string): void {
+    this.halt(job, true);
+    this.finish(job, 'FAILED', { reason: detailValue(reason) });
+  }
+
+  /** The injected crash: the device dies without a word and comes back after its boot time. */
+  private crash(job: ActiveJob): void {
+    job.crashDue = undefined;
+    job.crashed = true;
+    this.stopWork(job);
+    this.host.ctx.log.debug({ thing: this.host.thingName, jobId: job.jobId }, 'injected fault: the device crashes mid-job');
+    this.host.restart('crash');
   }
 
   private finish(job: ActiveJob, status: TerminalStatus, details: StatusDetails): void {
+    this.cancelTimer();
     this.state = JobPhase.Finishing;
     job.final = status;
-    this.sendUpdate(job, status, details);
+    this.sendUpdate(job, status, details, undefined);
   }
 
-  private sendUpdate(job: ActiveJob, status: string, statusDetails: StatusDetails): void {
+  /** An IN_PROGRESS update: the device has taken the job, and a resumed run will start from `details`. */
+  private report(job: ActiveJob, details: StatusDetails, stepTimeoutInMinutes: number | undefined): void {
+    job.took = true;
+    job.details = details;
+    this.sendUpdate(job, 'IN_PROGRESS', details, stepTimeoutInMinutes);
+  }
+
+  private sendUpdate(job: ActiveJob, status: string, statusDetails: StatusDetails, stepTimeoutInMinutes: number | undefined): void {
     const clientToken = (job.token = this.nextToken());
-    const body = JSON.stringify({ status, statusDetails, expectedVersion: job.version, clientToken });
+    const body = JSON.stringify({ status, statusDetails, expectedVersion: job.version, stepTimeoutInMinutes, clientToken });
     // Every accepted update bumps the version (spec §2); a rejected one ends the run anyway.
     if (job.version !== undefined) job.version++;
     this.host.publish(job.updateTopic, body, 1);
@@ -266,7 +310,10 @@ export class JobAgent implements TimerTarget {
 
   private onUpdateAccepted(doc: JsonRecord): void {
     const job = this.job;
-    if (!job || job.final === undefined || doc.clientToken !== job.token) return;
+    if (!job || doc.clientToken !== job.token) return;
+    // The service knows the device is rebooting, and start-next will say so after the reboot.
+    if (this.state === JobPhase.Rebooting) return this.host.restart('reboot');
+    if (job.final === undefined) return;
     const c = this.host.ctx.counters;
     if (job.final === 'SUCCEEDED') c.jobsSucceeded++;
     else if (job.final === 'FAILED') c.jobsFailed++;
@@ -280,8 +327,7 @@ export class JobAgent implements TimerTarget {
     if (!job || !this.isTokenOf(job, doc.clientToken)) return;
     const code = typeof doc.code === 'string' ? doc.code : 'unknown';
     this.problem(`update ${code}`, { jobId: job.jobId, code, message: doc.message }, 'job update rejected; the device drops the execution');
-    this.cancelTimer();
-    if (job.final === undefined) job.handler?.abandon?.(this.host, job);
+    this.halt(job, job.final === undefined);
     this.job = undefined;
     if (MOVE_ON_CODES.has(code)) this.requestNext();
     else this.retryLater();
@@ -289,10 +335,25 @@ export class JobAgent implements TimerTarget {
 
   private abandon(job: ActiveJob): void {
     this.host.ctx.log.debug({ thing: this.host.thingName, jobId: job.jobId }, 'the running job execution is no longer pending; dropping it');
-    this.cancelTimer();
-    job.handler?.abandon?.(this.host, job);
+    this.halt(job, true);
     this.job = undefined;
     this.requestNext();
+  }
+
+  /** Stops the run's timer and async work; with `undo`, the handler takes back what the run changed. */
+  private halt(job: ActiveJob, undo: boolean): void {
+    this.cancelTimer();
+    this.stopWork(job);
+    if (undo) this.undo(job);
+  }
+
+  /** The handler undoes what the run changed; its bug is counted, not thrown. */
+  private undo(job: ActiveJob): void {
+    try {
+      job.handler?.abandon?.(this.host, job);
+    } catch (e) {
+      this.problem(`abandon ${job.handler?.name ?? ''}`, { jobId: job.jobId, err: e instanceof Error ? e.message : String(e) }, 'job handler failed to undo its changes');
+    }
   }
 
   private isTokenOf(job: ActiveJob, token: unknown): boolean {
@@ -315,6 +376,13 @@ export class JobAgent implements TimerTarget {
     this.timer = this.host.ctx.timers.schedule(this.host.ctx.clock.now() + this.host.ctx.device.reconnectMaxMs, this, TIMER_RETRY);
   }
 
+  /** Schedules the agent's one timer; an injected crash due earlier takes its place. */
+  private arm(due: number, kind: number): void {
+    const crash = this.job?.crashDue;
+    this.cancelTimer();
+    this.timer = crash !== undefined && crash <= due ? this.host.ctx.timers.schedule(crash, this, TIMER_CRASH) : this.host.ctx.timers.schedule(due, this, kind);
+  }
+
   private cancelTimer(): void {
     this.host.ctx.timers.cancel(this.timer);
     this.timer = undefined;
@@ -324,13 +392,7 @@ export class JobAgent implements TimerTarget {
     return String(++this.tokens);
   }
 
-  /** Counts an error; warns once per kind per worker, then logs at debug only. */
   private problem(kind: string, details: Record<string, unknown>, message: string): void {
-    const ctx = this.host.ctx;
-    ctx.counters.errors++;
-    const fields = { thing: this.host.thingName, ...details };
-    if (warned.has(kind) || warned.size >= MAX_WARNED_KINDS) return ctx.log.debug(fields, message);
-    warned.add(kind);
-    ctx.log.warn(fields, `${message} (further ones of this kind are only counted)`);
+    reportProblem(this.host.ctx, this.host.thingName, kind, details, message);
   }
 }

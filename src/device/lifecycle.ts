@@ -4,6 +4,8 @@ export const DeviceState = {
   Connecting: 1,
   Online: 2,
   Disconnecting: 3,
+  /** Going down to come back after its boot time (a reboot, or a crash). */
+  Restarting: 4,
 } as const;
 export type DeviceState = (typeof DeviceState)[keyof typeof DeviceState];
 

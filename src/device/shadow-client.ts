@@ -1,6 +1,10 @@
 import type { DeviceContext } from './context.js';
 import { isRecord, parseObject, type JsonRecord } from './json.js';
 import { applyDesired, restoreReported, type ReportedState, type Settings } from './settings.js';
+import { storageReport, type DeviceStorage } from './storage.js';
+
+/** Part of the reported state: settings, firmwareVersion, and the storage keys (null deletes one). */
+export type ShadowReport = Partial<ReportedState> & Readonly<Record<string, unknown>>;
 
 /** What the shadow client needs of its device. */
 export interface ShadowHost {
@@ -8,6 +12,7 @@ export interface ShadowHost {
   readonly ctx: DeviceContext;
   settings: Settings;
   firmwareVersion: string;
+  readonly storage: DeviceStorage | undefined;
   publish(topic: string, payload: string, qos?: 0 | 1): void;
 }
 
@@ -105,12 +110,12 @@ export class ShadowClient {
     return outcome.applied;
   }
 
-  private reportedState(): ReportedState {
-    return { ...this.host.settings, firmwareVersion: this.host.firmwareVersion };
+  private reportedState(): ShadowReport {
+    return { ...this.host.settings, firmwareVersion: this.host.firmwareVersion, ...storageReport(this.host.storage) };
   }
 
   /** Reports part of the device's state; what is left out keeps its reported value. */
-  report(reported: Partial<ReportedState>): void {
+  report(reported: ShadowReport): void {
     this.host.publish(`${this.prefix}/update`, JSON.stringify({ state: { reported } }), 1);
   }
 

@@ -1,12 +1,14 @@
 import { epochSeconds } from '../core/clock.js';
 import { devicePassword } from '../core/device-password.js';
 import { hashInts, unit } from '../core/random.js';
-import type { ConnectionHandler, DeviceConnection } from '../transport/connection.js';
-import type { DeviceContext, GroupRuntime, TimerEntry, TimerTarget } from './context.js';
+import type { ConnectionHandler, DeviceConnection, QoS } from '../transport/connection.js';
+import { DEFAULT_BOOT_MS, type DeviceContext, type GroupRuntime, type TimerEntry, type TimerTarget } from './context.js';
 import { JobAgent } from './job-agent.js';
 import { DeviceState, backoffDelay } from './lifecycle.js';
+import { DelayedPublishes } from './publish-latency.js';
 import type { Settings } from './settings.js';
 import { ShadowClient } from './shadow-client.js';
+import type { DeviceStorage } from './storage.js';
 import { displayTemperature, telemetryPayload, telemetryTopic } from './telemetry.js';
 import { initialThermalState, sensorReading, stepThermal, type ThermalState } from './thermal.js';
 
@@ -15,6 +17,8 @@ const reportedRefusals = new Set<string>();
 
 const TIMER_TELEMETRY = 1;
 const TIMER_RECONNECT = 2;
+/** An injected `offline: drops` fault takes the device off the network. */
+const TIMER_DROP = 3;
 
 export interface ThermostatSpec {
   thingName: string;
@@ -31,7 +35,11 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
   readonly deviceSeed: number;
   readonly group: GroupRuntime;
   settings: Settings;
+  /** The settings it was built with: what a factory reset restores. */
+  readonly factorySettings: Settings;
   firmwareVersion: string;
+  /** Files, packages and services jobs left; undefined until the first such job. */
+  storage: DeviceStorage | undefined;
   state: DeviceState = DeviceState.Offline;
   readonly shadow: ShadowClient;
   readonly jobs: JobAgent;
@@ -43,6 +51,12 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
   /** Holds one of the gate's handshake slots; released when the handshake ends either way. */
   private handshaking = false;
   private stopped: Promise<void> | undefined;
+  /** MQTT publishes so far: injected latency is drawn per publish. */
+  private publishes = 0;
+  /** Publishes held back by injected latency; only while some are waiting. */
+  private delayed: DelayedPublishes | undefined;
+  /** Simulated ms of the first connect, which an `offline: drops` fault counts from. */
+  private firstOnlineAt: number | undefined;
 
   constructor(
     spec: ThermostatSpec,
@@ -52,6 +66,8 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
     this.deviceSeed = spec.deviceSeed;
     this.group = spec.group;
     this.settings = spec.settings;
+    // Never mutated (settings are replaced whole), so sharing the object is safe.
+    this.factorySettings = spec.settings;
     this.firmwareVersion = spec.firmwareVersion;
     this.thermal = initialThermalState(spec.group.site, ctx.clock.now(), spec.deviceSeed);
     this.topic = telemetryTopic(ctx.telemetry.topicTemplate, spec.thingName, spec.group.locationId);
@@ -75,8 +91,38 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
   /** Queues the first connection; the worker's gate paces the handshakes. */
   start(): void {
     if (this.state !== DeviceState.Offline || this.stopped) return;
+    if (this.offlineFault()) {
+      // Kept off the network by an injected fault; faults can be switched off while the fleet runs, so look again later.
+      this.reschedule(this.ctx.clock.now() + this.ctx.device.reconnectMaxMs, TIMER_RECONNECT);
+      return;
+    }
     this.setState(DeviceState.Connecting);
     this.ctx.gate.request(this);
+  }
+
+  /** Whether an injected `offline` fault keeps the device off the network now. */
+  private offlineFault(): boolean {
+    const fate = this.group.faults.offline(this.thingName);
+    if (!fate) return false;
+    return fate.kind === 'never' || (this.firstOnlineAt !== undefined && this.ctx.clock.now() >= this.firstOnlineAt + fate.afterMs);
+  }
+
+  /** When an injected `offline: drops` fault takes the online device off the network. */
+  private dropDue(): number | undefined {
+    const fate = this.group.faults.offline(this.thingName);
+    return fate?.kind === 'drops' && this.firstOnlineAt !== undefined ? this.firstOnlineAt + fate.afterMs : undefined;
+  }
+
+  /**
+   * Goes down and comes back after its boot time (a reboot job, or an injected crash). A reboot
+   * disconnects cleanly; a crash drops the socket without a word, as a dead process would.
+   */
+  restart(how: 'reboot' | 'crash'): void {
+    if (this.state !== DeviceState.Online) return;
+    this.ctx.timers.cancel(this.timer);
+    this.timer = undefined;
+    this.setState(DeviceState.Restarting);
+    void this.conn.close(how === 'crash' ? 'abrupt' : 'clean');
   }
 
   /** Called by the gate; returns false when the device no longer wants a slot. */
@@ -98,10 +144,21 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
     return this.stopped;
   }
 
-  publish(topic: string, payload: string, qos: 0 | 1 = 0): void {
+  publish(topic: string, payload: string, qos: QoS = 0): void {
+    if (this.state !== DeviceState.Online) return;
+    const latency = this.group.faults.publishLatencyMs(this.thingName, this.publishes++);
+    if (latency <= 0 && !this.delayed) return this.sendNow(topic, payload, qos);
+    (this.delayed ??= new DelayedPublishes(this)).push(this.ctx.clock.now() + Math.max(0, latency), topic, payload, qos);
+  }
+
+  sendNow(topic: string, payload: string, qos: QoS): void {
     if (this.state !== DeviceState.Online) return;
     this.conn.publish(topic, payload, qos);
     this.ctx.counters.published++;
+  }
+
+  publishesDrained(): void {
+    this.delayed = undefined;
   }
 
   subscribe(filters: readonly string[], done: (granted: readonly boolean[]) => void): void {
@@ -120,6 +177,7 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
     if (this.state === DeviceState.Disconnecting) return;
     this.attempts = 0;
     this.ctx.counters.connects++;
+    this.firstOnlineAt ??= this.ctx.clock.now();
     this.setState(DeviceState.Online);
     this.jobs.onConnected();
     const shadowFilters = this.shadow.subscriptions();
@@ -130,13 +188,21 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
     });
     const interval = this.ctx.telemetry.intervalMs;
     // Spread the fleet's telemetry across the interval instead of publishing in bursts.
-    this.reschedule(this.ctx.clock.now() + unit(hashInts(this.deviceSeed, 7)) * interval, TIMER_TELEMETRY);
+    this.scheduleTelemetry(this.ctx.clock.now() + unit(hashInts(this.deviceSeed, 7)) * interval);
   }
 
   onDisconnected(reason: string | undefined): void {
     this.endHandshake();
     this.jobs.onDisconnected();
+    this.delayed?.clear();
+    this.delayed = undefined;
     const was = this.state;
+    if (was === DeviceState.Restarting && !this.stopped) {
+      this.ctx.counters.disconnects++;
+      this.setState(DeviceState.Offline);
+      this.reschedule(this.ctx.clock.now() + (this.ctx.device.bootMs ?? DEFAULT_BOOT_MS), TIMER_RECONNECT);
+      return;
+    }
     if (was === DeviceState.Connecting) {
       this.ctx.counters.connectFailures++;
       if (reason && !reportedRefusals.has(reason)) {
@@ -146,7 +212,7 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
     } else if (was === DeviceState.Online) {
       this.ctx.counters.disconnects++;
     }
-    if (was === DeviceState.Disconnecting || this.stopped) {
+    if (was === DeviceState.Disconnecting || was === DeviceState.Restarting || this.stopped) {
       this.setState(DeviceState.Offline);
       return;
     }
@@ -168,7 +234,12 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
       if (this.state !== DeviceState.Online) return;
       this.publishTelemetry();
       const now = this.ctx.clock.now();
-      this.reschedule(now + this.ctx.telemetry.intervalMs, TIMER_TELEMETRY);
+      this.scheduleTelemetry(now + this.ctx.telemetry.intervalMs);
+    } else if (kind === TIMER_DROP) {
+      if (this.state !== DeviceState.Online) return;
+      this.ctx.log.debug({ thing: this.thingName }, 'injected fault: the device drops off the network for good');
+      // Backoff and start() take it from here: start() keeps it offline while the fault lasts.
+      void this.conn.close('abrupt');
     } else if (kind === TIMER_RECONNECT && this.state === DeviceState.Offline && !this.stopped) {
       this.start();
     }
@@ -195,6 +266,13 @@ export class Thermostat implements ConnectionHandler, TimerTarget {
       }),
       this.ctx.telemetry.qos,
     );
+  }
+
+  /** The next telemetry tick, or the injected drop if that comes first. */
+  private scheduleTelemetry(due: number): void {
+    const drop = this.dropDue();
+    if (drop !== undefined && drop <= due) this.reschedule(drop, TIMER_DROP);
+    else this.reschedule(due, TIMER_TELEMETRY);
   }
 
   private reschedule(due: number, kind: number): void {

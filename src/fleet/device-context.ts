@@ -33,6 +33,7 @@ export function createDeviceContext(config: FleetConfig, parts: DeviceContextPar
       reconnectMinMs: config.device.reconnectMin,
       reconnectMaxMs: config.device.reconnectMax,
       jobStepMs: config.device.jobStepDuration,
+      bootMs: config.device.bootTime,
     },
     deviceSecret: parts.deviceSecret,
   };

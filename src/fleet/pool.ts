@@ -1,6 +1,7 @@
 import { availableParallelism } from 'node:os';
 import { MessageChannel } from 'node:worker_threads';
 import { Piscina } from 'piscina';
+import { configuredFaults, type FaultsByGroup } from '../config/faults.js';
 import type { FleetConfig } from '../config/schema.js';
 import type { ClockEpoch } from '../core/clock.js';
 import { AcfleetError, ErrorCodes } from '../core/errors.js';
@@ -11,6 +12,8 @@ import { shardSlots, splitSlots, type Shard } from './shard.js';
 
 export interface FleetPoolOptions {
   config: FleetConfig;
+  /** Each group's faults to start with; default fleet.yaml's. */
+  faults?: FaultsByGroup;
   /** MQTT URL the devices connect to with MQTT.js… */
   brokerUrl: string;
   /** …unless another transport is chosen (aws-iot-device-sdk-v2). */
@@ -52,6 +55,9 @@ export class FleetPool {
   private readonly ports: MessageChannel['port1'][] = [];
   private readonly results: Promise<WorkerResult>[] = [];
   private stopping: Promise<FleetCounters> | undefined;
+  private faultsRevision = 0;
+  /** Changes of faults not yet acknowledged by every worker. */
+  private readonly faultsPending = new Map<number, { waiting: number; resolve: () => void }>();
 
   private constructor(
     private readonly piscina: Piscina,
@@ -79,6 +85,7 @@ export class FleetPool {
       const task: WorkerTask = {
         workerIndex,
         config: o.config,
+        faults: o.faults ?? configuredFaults(o.config),
         slots: slice,
         transport: o.transport ?? { kind: 'mqttjs', url: o.brokerUrl },
         deviceSecret: o.deviceSecret,
@@ -117,6 +124,20 @@ export class FleetPool {
     });
   }
 
+  /**
+   * Gives the named groups new faults in every worker; resolves once every worker's devices
+   * decide with them.
+   */
+  setFaults(faults: FaultsByGroup): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    const revision = ++this.faultsRevision;
+    const msg: MainToWorker = { type: 'faults', revision, faults };
+    return new Promise((resolve) => {
+      this.faultsPending.set(revision, { waiting: this.ports.length, resolve });
+      for (const p of this.ports) p.postMessage(msg);
+    });
+  }
+
   /** Disconnects every device cleanly and shuts the pool down. */
   stop(): Promise<FleetCounters> {
     this.stopping ??= this.shutdown();
@@ -127,6 +148,12 @@ export class FleetPool {
     if (m.type === 'stats') {
       this.latest.set(m.stats.workerIndex, m.stats);
       this.onStats?.(this.stats());
+    } else if (m.type === 'faults-applied') {
+      const pending = this.faultsPending.get(m.revision);
+      if (pending && --pending.waiting <= 0) {
+        this.faultsPending.delete(m.revision);
+        pending.resolve();
+      }
     }
   }
 
@@ -134,6 +161,9 @@ export class FleetPool {
     const stop: MainToWorker = { type: 'stop' };
     for (const p of this.ports) p.postMessage(stop);
     const results = await Promise.all(this.results);
+    // Workers that stopped acknowledge no more changes.
+    for (const p of this.faultsPending.values()) p.resolve();
+    this.faultsPending.clear();
     for (const p of this.ports) p.close();
     await this.piscina.destroy();
     const failed = results.find((r): r is WorkerResult & { ok: false } => !r.ok);

@@ -2,6 +2,7 @@
  * Every message between the fleet's main thread and its workers. Errors travel as data.
  */
 import type { MessagePort } from 'node:worker_threads';
+import type { FaultsByGroup } from '../config/faults.js';
 import type { FleetConfig } from '../config/schema.js';
 import type { ClockEpoch } from '../core/clock.js';
 import type { LogLevel } from '../core/log.js';
@@ -16,6 +17,8 @@ export type TransportSpec =
 export interface WorkerTask {
   workerIndex: number;
   config: FleetConfig;
+  /** Each group's faults to start with (fleet.yaml's, or the cloud's current ones). */
+  faults: FaultsByGroup;
   /** [groupIndex, index] pairs this worker runs. */
   slots: Int32Array;
   transport: TransportSpec;
@@ -28,7 +31,10 @@ export interface WorkerTask {
   port: MessagePort;
 }
 
-export type MainToWorker = { type: 'stop' };
+export type MainToWorker =
+  | { type: 'stop' }
+  /** New faults for the named groups (issue 6 §2); `revision` counts changes, for the acknowledgement. */
+  | { type: 'faults'; revision: number; faults: FaultsByGroup };
 
 export interface WorkerStats {
   workerIndex: number;
@@ -39,7 +45,11 @@ export interface WorkerStats {
   heapUsedBytes: number;
 }
 
-export type WorkerToMain = { type: 'stats'; stats: WorkerStats } | { type: 'log'; level: 'warn' | 'error'; message: string };
+export type WorkerToMain =
+  | { type: 'stats'; stats: WorkerStats }
+  | { type: 'log'; level: 'warn' | 'error'; message: string }
+  /** The worker's devices decide with these faults from now on. */
+  | { type: 'faults-applied'; workerIndex: number; revision: number; groups: string[] };
 
 export interface WorkerError {
   code: string;

@@ -8,7 +8,7 @@ import { mulberry32 } from '../core/random.js';
 import type { ConnectionFactory } from '../transport/connection.js';
 import { mqttJsFactory } from '../transport/mqttjs.js';
 import { awsCrtFactory } from '../transport/aws-sdk-v2.js';
-import { buildThermostats } from './build-devices.js';
+import { buildThermostats, groupRuntimes, swapFaults } from './build-devices.js';
 import { createDeviceContext } from './device-context.js';
 import type { MainToWorker, TransportSpec, WorkerResult, WorkerTask, WorkerToMain } from './protocol.js';
 
@@ -33,7 +33,9 @@ export default async function runSlice(task: WorkerTask): Promise<WorkerResult> 
       deviceSecret: task.deviceSecret,
     });
     const counters = ctx.counters;
-    const devices = buildThermostats(task.config, task.slots, ctx);
+    // Kept: a change of faults swaps the object each group's devices read.
+    const runtimes = groupRuntimes(task.config, task.faults);
+    const devices = buildThermostats(task.config, task.slots, ctx, runtimes);
     const loop = monitorEventLoopDelay({ resolution: 10 });
     loop.enable();
     const report = (): void => {
@@ -57,6 +59,11 @@ export default async function runSlice(task: WorkerTask): Promise<WorkerResult> 
     await new Promise<void>((resolve) => {
       port.on('message', (m: MainToWorker) => {
         if (m.type === 'stop') resolve();
+        else if (m.type === 'faults') {
+          const groups = swapFaults(runtimes, m.faults, task.config.seed);
+          const ack: WorkerToMain = { type: 'faults-applied', workerIndex, revision: m.revision, groups };
+          port.postMessage(ack);
+        }
       });
     });
 

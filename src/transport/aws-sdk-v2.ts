@@ -77,6 +77,7 @@ class AwsCrtConnection implements DeviceConnection {
     );
   }
 
+  /** Always clean: aws-crt has no way to drop a connection without its DISCONNECT. */
   async close(): Promise<void> {
     const was = this.state;
     if (was !== 'idle' && this.connection) this.drop(this.connection);

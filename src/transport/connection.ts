@@ -19,9 +19,15 @@ export interface DeviceConnection {
   publish(topic: string, payload: string, qos: QoS): void;
   /** `granted` holds false for each filter the broker refused. */
   subscribe(filters: readonly string[], qos: QoS, done: (error: Error | undefined, granted: readonly boolean[]) => void): void;
-  /** Clean MQTT DISCONNECT; resolves when the socket is closed. */
-  close(): Promise<void>;
+  /**
+   * Closes the connection; resolves when the socket is closed. 'clean' (the default) sends an
+   * MQTT DISCONNECT; 'abrupt' just drops the socket, as a dead process would, so the broker sees
+   * a lost client (and publishes its will). Transports that cannot drop a socket close cleanly.
+   */
+  close(mode?: CloseMode): Promise<void>;
 }
+
+export type CloseMode = 'clean' | 'abrupt';
 
 export interface ConnectionOptions {
   clientId: string;

@@ -1,5 +1,5 @@
 import mqtt, { type MqttClient, type IClientOptions } from 'mqtt';
-import type { ConnectionFactory, ConnectionHandler, ConnectionOptions, DeviceConnection, QoS } from './connection.js';
+import type { CloseMode, ConnectionFactory, ConnectionHandler, ConnectionOptions, DeviceConnection, QoS } from './connection.js';
 
 export interface MqttJsOptions {
   /** mqtt://host:port, ws://host:port/mqtt, … */
@@ -49,10 +49,11 @@ class MqttJsConnection implements DeviceConnection {
     });
   }
 
-  close(): Promise<void> {
+  close(mode: CloseMode = 'clean'): Promise<void> {
     if (!this.attemptOpen) return Promise.resolve();
-    // A clean DISCONNECT needs an accepted connection; mid-handshake the socket is just dropped.
-    if (!this.client.connected) return new Promise((resolve) => this.client.end(true, {}, () => resolve()));
+    // A clean DISCONNECT needs an accepted connection; mid-handshake the socket is just dropped,
+    // and so it is on purpose (end(true) destroys the stream without a DISCONNECT packet).
+    if (mode === 'abrupt' || !this.client.connected) return new Promise((resolve) => this.client.end(true, {}, () => resolve()));
     return new Promise((resolve) => {
       let settled = false;
       const settle = (): void => {

@@ -1,4 +1,4 @@
-import type { ConnectionFactory, ConnectionHandler, ConnectionOptions, DeviceConnection, QoS } from '../../src/transport/connection.js';
+import type { CloseMode, ConnectionFactory, ConnectionHandler, ConnectionOptions, DeviceConnection, QoS } from '../../src/transport/connection.js';
 
 export interface Published {
   topic: string;
@@ -10,6 +10,8 @@ export interface Published {
 export class FakeConnection implements DeviceConnection {
   opens = 0;
   closes = 0;
+  /** How each close went: 'abrupt' ones sent no DISCONNECT. */
+  readonly closeModes: CloseMode[] = [];
   readonly published: Published[] = [];
   readonly subscriptions: string[] = [];
   /** Filters the "broker" refuses. */
@@ -36,8 +38,9 @@ export class FakeConnection implements DeviceConnection {
     );
   }
 
-  close(): Promise<void> {
+  close(mode: CloseMode = 'clean'): Promise<void> {
     this.closes++;
+    this.closeModes.push(mode);
     this.handler.onDisconnected(undefined);
     return Promise.resolve();
   }

@@ -85,7 +85,7 @@ describe('the default fleet.yaml', () => {
   it('converts its duration strings to milliseconds', () => {
     const config = parseConfigText(text, 'fleet.yaml');
     expect(config.telemetry.interval).toBe(10_000);
-    expect(config.device).toEqual({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000, jobStepDuration: 5_000 });
+    expect(config.device).toEqual({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000, jobStepDuration: 5_000, bootTime: 30_000 });
     expect(config.account).toBe('123456789012');
     expect(config.broker).toMatchObject({ type: 'embedded', host: '127.0.0.1', port: 1883 });
   });
@@ -124,7 +124,7 @@ describe('defaults', () => {
     expect(config.broker).toEqual({ type: 'embedded', host: '127.0.0.1', port: 1883 });
     expect(config.http).toEqual({ host: '127.0.0.1', port: 8080 });
     expect(config.telemetry).toEqual({ interval: 10_000, topic: 'dt/acfleet/{location}/{thingName}/telemetry', qos: 0 });
-    expect(config.device).toEqual({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000, jobStepDuration: 5_000 });
+    expect(config.device).toEqual({ keepalive: 60_000, reconnectMin: 1_000, reconnectMax: 60_000, jobStepDuration: 5_000, bootTime: 30_000 });
     expect(config.shadow).toEqual({ maxStateBytes: 8192, deltaOn: 'desired-updates' });
     // AWS publishes no jobs events until they are enabled.
     expect(config.events).toEqual({ job: false, jobExecution: false });
@@ -416,7 +416,7 @@ describe('parseDuration', () => {
   it('config durations accept seconds and unit strings', () => {
     const config = parseConfigText(`telemetry:\n  interval: 500ms\ndevice:\n  keepalive: 5m\n  reconnectMin: 2\n  reconnectMax: 1h\n${MINIMAL}`);
     expect(config.telemetry.interval).toBe(500);
-    expect(config.device).toEqual({ keepalive: 300_000, reconnectMin: 2_000, reconnectMax: 3_600_000, jobStepDuration: 5_000 });
+    expect(config.device).toEqual({ keepalive: 300_000, reconnectMin: 2_000, reconnectMax: 3_600_000, jobStepDuration: 5_000, bootTime: 30_000 });
   });
 });
 

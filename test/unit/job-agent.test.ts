@@ -178,13 +178,13 @@ describe('JobAgent', () => {
     expect(r.device.jobs.phase).toBe(JobPhase.Requesting);
   });
 
-  it('rejects a document no handler takes ({"operation":"customJob"}) with a reason, changing nothing', () => {
+  it('rejects a document no handler takes ({"operation":"selfDestruct"}) with a reason, changing nothing', () => {
     connect(r);
-    answerStartNext(r, execution('example-job-01', { operation: 'customJob', otherInfo: 'someValue' }));
+    answerStartNext(r, execution('example-job-01', { operation: 'selfDestruct', otherInfo: 'someValue' }));
     const rejected = last(r, `${P}/example-job-01/update`);
     expect(rejected).toMatchObject({ status: 'REJECTED', expectedVersion: 2 });
     const reason = (rejected.statusDetails as Body).reason as string;
-    expect(reason).toContain('customJob');
+    expect(reason).toContain('selfDestruct');
     expect(reason.length).toBeLessThanOrEqual(1024);
     expect(r.device.settings.ledColor).toBe('red');
     expect(shadowReports(r).some((s) => s.ledColor === 'blue')).toBe(false);
@@ -380,8 +380,8 @@ describe('job handler selection', () => {
     expect(selectHandler({ jobType: 'settings', ledColor: 'green' })).toEqual({ ok: true, value: settingsChange });
     expect(selectHandler(WORKSHOP)).toEqual({ ok: true, value: settingsChange });
     // An operation the device does not know wins over a familiar shape.
-    expect(selectHandler({ operation: 'download', tempUnit: 'celsius' }).ok).toBe(false);
-    expect(selectHandler({ jobType: 'APT_UPDATE', aptPackageName: 'cowsay' })).toEqual({ ok: false, error: expect.stringContaining('APT_UPDATE') as string });
+    expect(selectHandler({ operation: 'frobnicate', tempUnit: 'celsius' }).ok).toBe(false);
+    expect(selectHandler({ jobType: 'DNF_UPDATE', aptPackageName: 'cowsay' })).toEqual({ ok: false, error: expect.stringContaining('DNF_UPDATE') as string });
     expect(selectHandler({ otherInfo: 'x' }).ok).toBe(false);
   });
 

@@ -8,7 +8,7 @@ import { onShutdown } from '../shutdown.js';
 import { startCloudStack } from '../stack.js';
 import { StatusDisplay } from '../status.js';
 import { describeEndpoints } from './cloud.js';
-import type { FleetIpcStats } from './fleet.js';
+import { describeFaultsChange, type FleetIpcMessage } from './fleet.js';
 
 type UpArgs = CommonArgs & { workers?: number | undefined };
 
@@ -26,18 +26,21 @@ export const upCommand: CommandModule<object, UpArgs> = {
     process.stdout.write(['acfleet is up', ...describeEndpoints(stack), '  stop       Ctrl+C', ''].join('\n'));
 
     // The fleet is its own process: each device costs a file descriptor on both sides.
-    const args = ['fleet', '--config', a.config, '--broker', stack.cloud.mqttUrl, '--log-level', a['log-level'], '--state', a.state];
+    // --cloud-url: the fleet follows the cloud's faults (acfleet faults --set …, PUT /_acfleet/faults).
+    const args = ['fleet', '--config', a.config, '--broker', stack.cloud.mqttUrl, '--cloud-url', stack.api.url, '--log-level', a['log-level'], '--state', a.state];
     if (a.devices !== undefined) args.push('--devices', String(a.devices));
     if (a.seed !== undefined) args.push('--seed', String(a.seed));
     if (a.speed !== undefined) args.push('--speed', String(a.speed));
     if (a.workers !== undefined) args.push('--workers', String(a.workers));
+    for (const f of a.faults ?? []) args.push('--faults', f);
     const child = fork(BIN, args, {
       env: { ...process.env, ACFLEET_DEVICE_SECRET: deviceSecret, ACFLEET_CLOCK_EPOCH: JSON.stringify(stack.cloud.clockEpoch) },
       stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     });
     const display = new StatusDisplay();
-    child.on('message', (m: FleetIpcStats) => {
+    child.on('message', (m: FleetIpcMessage) => {
       if (m.type === 'fleet-stats') display.update({ stats: m.stats, atMs: Date.now(), simMs: stack.cloud.clock.now(), speed: stack.cloud.clock.speed });
+      else if (m.type === 'fleet-faults') for (const line of describeFaultsChange(m.faults)) display.note(line);
     });
     let stopping = false;
     const childExited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));

@@ -33,7 +33,7 @@ export const settingsChange: JobHandler = {
       // Blue = "job running", as on the workshop's device.
       host.settings = { ...host.settings, ledColor: 'blue' };
       host.shadow.report({ ledColor: 'blue' });
-      return { status: 'IN_PROGRESS', statusDetails: { step: 'applying' }, waitMs: host.ctx.device.jobStepMs };
+      return { status: 'IN_PROGRESS', statusDetails: { step: 'applying' }, waitMs: run.stepMs };
     }
     const wanted = requested(run.document);
     // Without a colour of its own, the job hands the LED back as it found it.
