@@ -3,6 +3,8 @@ import { isRecord, parseObject, type JsonRecord } from './json.js';
 import { applyDesired, restoreReported, type ReportedState, type Settings } from './settings.js';
 import { storageReport, type DeviceStorage } from './storage.js';
 
+
+const FIRMWARE_VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,31}$/;
 /** Part of the reported state: settings, firmwareVersion, and the storage keys (null deletes one). */
 export type ShadowReport = Partial<ReportedState> & Readonly<Record<string, unknown>>;
 
@@ -81,6 +83,9 @@ export class ShadowClient {
     const state = isRecord(doc.state) ? doc.state : {};
     if (!this.restored && isRecord(state.reported)) {
       this.host.settings = restoreReported(this.host.settings, state.reported);
+      // A firmware job installed it before the fleet restarted: the device still runs it.
+      const firmware = state.reported.firmwareVersion;
+      if (typeof firmware === 'string' && FIRMWARE_VERSION.test(firmware)) this.host.firmwareVersion = firmware;
     }
     this.restored = true;
     if (typeof doc.version === 'number') this.deltaVersion = Math.max(this.deltaVersion, doc.version);

@@ -60,6 +60,12 @@ describe('Thermostat', () => {
     expect(r.conn.lastOn(`${S}/update`)).toEqual({ state: { reported: { ledColor: 'green', tempUnit: 'celsius', setpoint: 24, power: 'on', firmwareVersion: '1.1.0' } } });
   });
 
+  it('keeps the firmware a job installed before the fleet restarted', () => {
+    connect(r, { topic: `${S}/get/accepted`, body: { state: { reported: { ledColor: 'red', firmwareVersion: '2.1.0' } }, version: 3 } });
+    expect(r.device.firmwareVersion).toBe('2.1.0');
+    expect(r.conn.lastOn(`${S}/update`)).toMatchObject({ state: { reported: { firmwareVersion: '2.1.0' } } });
+  });
+
   it('applies a delta and reports only what changed, so the delta clears', () => {
     connect(r);
     r.conn.deliver(`${S}/update/delta`, { state: { ledColor: 'blue' }, version: 5 });
