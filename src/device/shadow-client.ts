@@ -3,8 +3,9 @@ import { isRecord, parseObject, type JsonRecord } from './json.js';
 import { applyDesired, restoreReported, type ReportedState, type Settings } from './settings.js';
 import { storageReport, type DeviceStorage } from './storage.js';
 
-
+/** What a firmware job may install (as firmware-update.ts checks it). */
 const FIRMWARE_VERSION = /^[0-9A-Za-z][0-9A-Za-z.+_-]{0,31}$/;
+
 /** Part of the reported state: settings, firmwareVersion, and the storage keys (null deletes one). */
 export type ShadowReport = Partial<ReportedState> & Readonly<Record<string, unknown>>;
 
