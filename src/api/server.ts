@@ -13,6 +13,7 @@ import { acceptRawBodies } from './aws/rest-json.js';
 import { awsServiceConstraint } from './aws/service-routing.js';
 import { registerFaults } from './faults.js';
 import { registerFiles } from './files.js';
+import { registerLiveFeed } from './live.js';
 import { createMetrics } from './metrics.js';
 
 export interface ApiServer {
@@ -31,6 +32,7 @@ export async function startApiServer(cloud: CloudRuntime, host: string, port: nu
   });
 
   app.get('/_acfleet/health', async () => ({ status: 'ok', devices: { total: cloud.thingCount, online: cloud.onlineDevices } }));
+  registerLiveFeed(app, cloud.view);
   app.get('/_acfleet/clock', async () => ({ ...cloud.clockEpoch, now: cloud.clock.now() }));
   registerFaults(app, cloud.faults);
   const metrics = createMetrics(cloud);

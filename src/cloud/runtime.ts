@@ -12,6 +12,7 @@ import { JobsService } from './jobs/service.js';
 import { FLEET_THING_TYPE, fleetThingRecords } from './registry/fleet-things.js';
 import { Registry } from './registry/registry.js';
 import { PresenceTracker } from './registry/presence-tracker.js';
+import { FleetView } from './fleet-view.js';
 import { connectService, type ServiceBrokerLink } from './service-client.js';
 import { ShadowService } from './shadow/service.js';
 import { ShadowStore } from './shadow/store.js';
@@ -53,6 +54,8 @@ export class CloudRuntime {
     readonly events: EventSettings,
     /** What the fleet processes should inject (issue 6 §2); they poll it over HTTP. */
     readonly faults: FaultSettings,
+    /** The fleet as the dashboard shows it, from what an operator hears on the broker. */
+    readonly view: FleetView,
     private readonly db: Db,
     private readonly batcher: WriteBatcher,
     private readonly clients: MqttClient[],
@@ -138,7 +141,12 @@ export class CloudRuntime {
       const presenceClient = await connectService(link, 'acfleet-cloud-presence');
       clients.push(presenceClient);
       await presence.attach(presenceClient);
-      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, registry, jobs, templates, fileHost, events, faults, db, batcher, clients, log);
+      const view = new FleetView(config, o.clock);
+      services.push(view);
+      const viewClient = await connectService(link, 'acfleet-cloud-view');
+      clients.push(viewClient);
+      await view.attach(viewClient);
+      return new CloudRuntime(config, o.clock, o.clockEpoch, broker, mqttUrl, shadow, shadowStore, presence, registry, jobs, templates, fileHost, events, faults, view, db, batcher, clients, log);
     } catch (e) {
       for (const s of services) s.close();
       for (const c of clients) c.end(true);
@@ -167,6 +175,7 @@ export class CloudRuntime {
   /** Disconnects the services, flushes and closes the store, then stops the broker. */
   async close(): Promise<void> {
     this.jobs.close();
+    this.view.close();
     await Promise.all(this.clients.map((c) => c.endAsync().catch(() => undefined)));
     // The services are gone, so nothing writes any more: make the store durable before the broker
     // (and whatever it may throw while dropping thousands of clients) goes down.

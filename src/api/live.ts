@@ -1,0 +1,30 @@
+/**
+ * `GET /_acfleet/live`: the dashboard's feed, as server-sent events. First a `snapshot` event
+ * with every device, then `changes` events with the devices that changed, batched by FleetView.
+ */
+import type { FastifyInstance } from 'fastify';
+import type { DeviceView, FleetView } from '../cloud/fleet-view.js';
+
+const sse = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
+
+export function registerLiveFeed(app: FastifyInstance, view: FleetView): void {
+  const open = new Set<{ end(): void }>();
+  // Before the server stops listening: an open stream would otherwise hold close() forever.
+  app.addHook('preClose', async () => {
+    for (const res of open) res.end();
+  });
+  app.get('/_acfleet/live', (req, reply) => {
+    reply.hijack();
+    const res = reply.raw;
+    open.add(res);
+    res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
+    res.write(sse('snapshot', { devices: view.snapshot() }));
+    const stop = view.onChanges((changes: DeviceView[]) => {
+      res.write(sse('changes', { devices: changes }));
+    });
+    req.raw.on('close', () => {
+      stop();
+      open.delete(res);
+    });
+  });
+}

@@ -1,0 +1,126 @@
+/**
+ * What the dashboard shows of the fleet (issue 7): each device's LED, temperature and unit,
+ * and whether it is online, kept from what an operator can hear on the broker (shadow reports,
+ * telemetry, presence events), so it works with an external broker too. Changes are collected
+ * and handed to listeners in batches, a few times a second of wall time, however busy the fleet.
+ */
+import type { MqttClient } from 'mqtt';
+import type { FleetConfig } from '../config/schema.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import { fleetThings } from './registry/fleet-things.js';
+
+export interface DeviceView {
+  thing: string;
+  /** The fleet.yaml group it came from; undefined for things made over the API. */
+  group?: string;
+  city?: string;
+  led?: string;
+  tempUnit?: string;
+  temp?: number;
+  humid?: number;
+  online: boolean;
+}
+
+/** Wall milliseconds between batches. */
+export const BATCH_WALL_MS = 250;
+
+/** update/documents, not update/accepted: it is published for HTTP updates too, and holds the whole state. */
+const SHADOW_DOCUMENTS = /^\$aws\/things\/([^/]+)\/shadow\/update\/documents$/;
+const PRESENCE = /^\$aws\/events\/presence\/(connected|disconnected)\/([^/]+)$/;
+
+export class FleetView {
+  private readonly devices = new Map<string, DeviceView>();
+  private readonly dirty = new Set<string>();
+  private readonly listeners = new Set<(changes: DeviceView[]) => void>();
+  private readonly telemetryFilter: string;
+  private timer: TimerHandle | undefined;
+
+  constructor(
+    config: FleetConfig,
+    private readonly clock: Clock,
+  ) {
+    const cityOf = new Map(config.groups.map((g) => [g.name, g.location.city]));
+    for (const t of fleetThings(config)) this.devices.set(t.thingName, { thing: t.thingName, group: t.groupName, city: cityOf.get(t.groupName) ?? t.groupName, online: false });
+    this.telemetryFilter = config.telemetry.topic.replaceAll('{thingName}', '+').replaceAll('{location}', '+');
+  }
+
+  async attach(client: MqttClient): Promise<void> {
+    client.on('message', (topic, payload) => this.handle(topic, payload));
+    await client.subscribeAsync(['$aws/things/+/shadow/update/documents', '$aws/events/presence/+/+', this.telemetryFilter], { qos: 0 });
+  }
+
+  /** Every device as it stands now, in fleet order (API-made things after). */
+  snapshot(): DeviceView[] {
+    return [...this.devices.values()].map((d) => ({ ...d }));
+  }
+
+  /** Listens to batches of changed devices; returns the way to stop. */
+  onChanges(listener: (changes: DeviceView[]) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  close(): void {
+    this.clock.clearTimeout(this.timer);
+    this.timer = undefined;
+    this.listeners.clear();
+  }
+
+  handle(topic: string, payload: Buffer): void {
+    const shadow = SHADOW_DOCUMENTS.exec(topic);
+    if (shadow?.[1]) return this.onShadow(shadow[1], payload);
+    const presence = PRESENCE.exec(topic);
+    if (presence?.[2]) return this.change(presence[2], { online: presence[1] === 'connected' });
+    if (topic.startsWith('$')) return;
+    this.onTelemetry(payload);
+  }
+
+  private onShadow(thing: string, payload: Buffer): void {
+    const current = parse(payload)?.current as { state?: { reported?: Record<string, unknown> } } | undefined;
+    const reported = current?.state?.reported;
+    if (!reported || typeof reported !== 'object') return;
+    const patch: Partial<DeviceView> = {};
+    if (typeof reported.ledColor === 'string') patch.led = reported.ledColor;
+    if (typeof reported.tempUnit === 'string') patch.tempUnit = reported.tempUnit;
+    if (Object.keys(patch).length > 0) this.change(thing, patch);
+  }
+
+  private onTelemetry(payload: Buffer): void {
+    const m = parse(payload);
+    if (!m || typeof m.thingName !== 'string' || typeof m.temp !== 'number') return;
+    const patch: Partial<DeviceView> = { temp: m.temp };
+    if (typeof m.humid === 'number') patch.humid = m.humid;
+    if (typeof m.tempUnit === 'string') patch.tempUnit = m.tempUnit;
+    this.change(m.thingName, patch);
+  }
+
+  private change(thing: string, patch: Partial<DeviceView>): void {
+    const d = this.devices.get(thing);
+    if (d) Object.assign(d, patch);
+    else this.devices.set(thing, { thing, online: false, ...patch });
+    this.dirty.add(thing);
+    // One batch per interval: a fleet-wide burst becomes one message per browser, not thousands.
+    this.timer ??= this.clock.setTimeout(() => this.flush(), BATCH_WALL_MS * this.clock.speed);
+  }
+
+  private flush(): void {
+    this.timer = undefined;
+    if (this.dirty.size === 0) return;
+    const changes: DeviceView[] = [];
+    for (const thing of this.dirty) {
+      const d = this.devices.get(thing);
+      if (d) changes.push({ ...d });
+    }
+    this.dirty.clear();
+    for (const l of this.listeners) l(changes);
+  }
+}
+
+function parse(payload: Buffer): Record<string, unknown> | undefined {
+  try {
+    const v: unknown = JSON.parse(payload.toString());
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}

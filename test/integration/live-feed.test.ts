@@ -1,0 +1,66 @@
+/**
+ * The dashboard's live feed over real HTTP (issue 7 groundwork): `GET /_acfleet/live` sends every
+ * device at once, then batches of changes as the cloud hears them on the broker; closing the
+ * stack ends open streams instead of waiting on them.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startJobsStack, type JobsStack } from '../helpers/jobs-stack.js';
+
+let s: JobsStack;
+beforeAll(async () => {
+  s = await startJobsStack({ alpha: 3, beta: 2 });
+});
+afterAll(async () => {
+  await s?.close();
+});
+
+interface Event {
+  event: string;
+  data: { devices: { thing: string; led?: string; group?: string }[] };
+}
+
+/** Reads server-sent events until `until` says stop. */
+async function readEvents(body: ReadableStream<Uint8Array>, until: (events: Event[]) => boolean): Promise<Event[]> {
+  const reader = body.pipeThrough(new TextDecoderStream()).getReader();
+  const events: Event[] = [];
+  let buffer = '';
+  while (!until(events)) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    buffer += value;
+    for (let cut = buffer.indexOf('\n\n'); cut >= 0; cut = buffer.indexOf('\n\n')) {
+      const block = buffer.slice(0, cut);
+      buffer = buffer.slice(cut + 2);
+      const event = /^event: (.+)$/m.exec(block)?.[1] ?? '';
+      const data = /^data: (.+)$/m.exec(block)?.[1] ?? '{}';
+      events.push({ event, data: JSON.parse(data) as Event['data'] });
+    }
+  }
+  await reader.cancel();
+  return events;
+}
+
+describe('GET /_acfleet/live', () => {
+  it('sends a snapshot of every device, then the change a shadow report makes', async () => {
+    const res = await fetch(`${s.http}/_acfleet/live`);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toContain('text/event-stream');
+    const reading = readEvents(res.body as ReadableStream<Uint8Array>, (events) => events.some((e) => e.event === 'changes' && e.data.devices.some((d) => d.thing === 'Alpha-00002' && d.led === 'purple')));
+    // Reported through the HTTP data plane; the cloud hears its update/documents on the broker.
+    const post = await fetch(`${s.http}/things/Alpha-00002/shadow`, { method: 'POST', body: '{"state":{"reported":{"ledColor":"purple"}}}' });
+    expect(post.status).toBe(200);
+    const events = await reading;
+    expect(events[0]?.event).toBe('snapshot');
+    expect(events[0]?.data.devices.map((d) => d.thing)).toEqual(['Alpha-00001', 'Alpha-00002', 'Alpha-00003', 'Beta-00001', 'Beta-00002']);
+    expect(events.at(-1)?.data.devices).toContainEqual(expect.objectContaining({ thing: 'Alpha-00002', led: 'purple', group: 'Alpha' }));
+  });
+
+  it('does not hold the server open: close() ends a stream still being read', async () => {
+    const other = await startJobsStack({ alpha: 1, beta: 1 });
+    const res = await fetch(`${other.http}/_acfleet/live`);
+    const reading = readEvents(res.body as ReadableStream<Uint8Array>, () => false);
+    await other.close();
+    const events = await reading;
+    expect(events[0]?.event).toBe('snapshot');
+  });
+});
