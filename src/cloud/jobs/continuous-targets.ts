@@ -24,7 +24,7 @@ export class ContinuousTargets {
     let groups: ReadonlySet<string> | undefined;
     for (const job of this.activeJobs()) {
       groups ??= this.targets.groupsReaching(change.thing);
-      const targeted = this.reaches(job, change.thing, groups);
+      const targeted = jobReaches(job, change.thing, groups);
       const latest = this.ledger.store.find(job.jobId, change.thing);
       if (change.change === 'added' && targeted) this.join(job, change.thing, latest);
       else if (change.change === 'removed' && !targeted && latest?.status === 'QUEUED') this.remove(latest);
@@ -47,11 +47,12 @@ export class ContinuousTargets {
       if (e.status === 'QUEUED' || e.status === 'IN_PROGRESS') this.remove(e);
     }
   }
+}
 
-  private reaches(job: Job, thing: string, groups: ReadonlySet<string>): boolean {
-    return job.targets.some((t) => {
-      const arn = parseRegistryArn(t);
-      return arn !== undefined && (arn.kind === 'thing' ? arn.name === thing : groups.has(arn.name));
-    });
-  }
+/** Whether one of the job's targets names the thing, or a group it belongs to (`groups`: every group reaching it). */
+export function jobReaches(job: Job, thing: string, groups: ReadonlySet<string>): boolean {
+  return job.targets.some((t) => {
+    const arn = parseRegistryArn(t);
+    return arn !== undefined && (arn.kind === 'thing' ? arn.name === thing : groups.has(arn.name));
+  });
 }

@@ -58,7 +58,7 @@ export class JobsControlPlane {
     const arn = jobArn(this.scope, jobId);
     if (this.ledger.store.job(jobId)) return err({ code: 'ResourceAlreadyExists', message: `Job ${jobId} already exists.`, resourceId: jobId, resourceArn: arn });
 
-    const things = this.resolveTargets(req.targets);
+    const things = resolveJobTargets(this.registry, this.targets, req.targets);
     if (!things.ok) return things;
     const now = this.clock.now();
     let startMs: number | undefined;
@@ -200,10 +200,6 @@ export class JobsControlPlane {
   /** Jobs that may still gain executions (not finished, canceled or scheduled), for membership changes. */
   *activeContinuousJobs(): Generator<Job> {
     for (const j of this.ledger.store.allJobs()) if (j.targetSelection === 'CONTINUOUS' && j.status === 'IN_PROGRESS' && j.rollout?.stopped !== true) yield j;
-  }
-
-  resolveTargets(targets: readonly string[]): Result<string[], ControlPlaneError> {
-    return resolveJobTargets(this.registry, this.targets, targets);
   }
 
   /**

@@ -8,11 +8,11 @@
 import type { Clock, TimerHandle } from '../../core/clock.js';
 import type { Result } from '../../core/result.js';
 import type { ControlPlaneError } from '../control-plane-error.js';
-import { parseRegistryArn } from '../registry/arns.js';
 import type { TargetResolver } from '../registry/target-resolver.js';
 import { MAX_TIMER_STEP_MS } from './deadline-queue.js';
 import { newExecution } from './executions.js';
 import type { ExecutionLedger } from './execution-ledger.js';
+import { jobReaches } from './continuous-targets.js';
 import { cancelJob } from './job-cancellation.js';
 import type { Job, JobRollout } from './job.js';
 import type { PendingTargets } from './pending-targets.js';
@@ -176,11 +176,7 @@ export class RolloutEngine {
     const latest = this.d.ledger.store.find(job.jobId, thing);
     if (latest && latest.status !== 'REMOVED') return false;
     if (job.targetSelection !== 'CONTINUOUS') return true;
-    const groups = this.d.targets.groupsReaching(thing);
-    return job.targets.some((t) => {
-      const arn = parseRegistryArn(t);
-      return arn !== undefined && (arn.kind === 'thing' ? arn.name === thing : groups.has(arn.name));
-    });
+    return jobReaches(job, thing, this.d.targets.groupsReaching(thing));
   }
 
   /** endTime reached (§4.5): stop the rollout, or cancel the job (with force for FORCE_CANCEL). */

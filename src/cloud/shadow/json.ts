@@ -57,7 +57,7 @@ export function jsonEqual(a: Json, b: Json): boolean {
  */
 export function objectDiff(a: JsonObject, b: JsonObject | undefined): JsonObject | undefined {
   const out: JsonObject = {};
-  let any = false;
+  let differs = false;
   for (const key of Object.keys(a)) {
     const av = a[key] ?? null;
     const bv = b === undefined ? undefined : getOwn(b, key);
@@ -67,10 +67,10 @@ export function objectDiff(a: JsonObject, b: JsonObject | undefined): JsonObject
     else if (!jsonEqual(av, bv)) diff = av;
     if (diff !== undefined) {
       setOwn(out, key, diff);
-      any = true;
+      differs = true;
     }
   }
-  return any ? out : undefined;
+  return differs ? out : undefined;
 }
 
 const encoder = new TextEncoder();
