@@ -3,7 +3,8 @@
  * with every device, then `changes` events with the devices that changed, batched by FleetView.
  */
 import type { FastifyInstance } from 'fastify';
-import type { DeviceView, FleetView } from '../cloud/fleet-view.js';
+import type { FleetView } from '../cloud/fleet-view.js';
+import type { DeviceView, LiveSnapshot } from './dashboard-types.js';
 
 const sse = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
@@ -18,7 +19,8 @@ export function registerLiveFeed(app: FastifyInstance, view: FleetView): void {
     const res = reply.raw;
     open.add(res);
     res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache', connection: 'keep-alive', 'x-accel-buffering': 'no' });
-    res.write(sse('snapshot', { devices: view.snapshot() }));
+    const snapshot: LiveSnapshot = { devices: view.snapshot(), cities: view.cities };
+    res.write(sse('snapshot', snapshot));
     const stop = view.onChanges((changes: DeviceView[]) => {
       res.write(sse('changes', { devices: changes }));
     });

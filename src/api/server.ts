@@ -11,6 +11,9 @@ import { registerIotJobsData } from './aws/iot-jobs-data.js';
 import { registerIotRegistry } from './aws/iot-registry.js';
 import { acceptRawBodies } from './aws/rest-json.js';
 import { awsServiceConstraint } from './aws/service-routing.js';
+import { registerDashboard } from './dashboard.js';
+import { registerDashboardDevices } from './dashboard-devices.js';
+import { registerDashboardJobs } from './dashboard-jobs.js';
 import { registerFaults } from './faults.js';
 import { registerFiles } from './files.js';
 import { registerLiveFeed } from './live.js';
@@ -33,6 +36,9 @@ export async function startApiServer(cloud: CloudRuntime, host: string, port: nu
 
   app.get('/_acfleet/health', async () => ({ status: 'ok', devices: { total: cloud.thingCount, online: cloud.onlineDevices } }));
   registerLiveFeed(app, cloud.view);
+  registerDashboard(app);
+  registerDashboardDevices(app, cloud);
+  registerDashboardJobs(app, cloud);
   app.get('/_acfleet/clock', async () => ({ ...cloud.clockEpoch, now: cloud.clock.now() }));
   registerFaults(app, cloud.faults);
   const metrics = createMetrics(cloud);

@@ -7,19 +7,10 @@
 import type { MqttClient } from 'mqtt';
 import type { FleetConfig } from '../config/schema.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
+import type { CityView, DeviceView, ExecutionStatusName } from '../api/dashboard-types.js';
 import { fleetThings } from './registry/fleet-things.js';
 
-export interface DeviceView {
-  thing: string;
-  /** The fleet.yaml group it came from; undefined for things made over the API. */
-  group?: string;
-  city?: string;
-  led?: string;
-  tempUnit?: string;
-  temp?: number;
-  humid?: number;
-  online: boolean;
-}
+export type { DeviceView } from '../api/dashboard-types.js';
 
 /** Wall milliseconds between batches. */
 export const BATCH_WALL_MS = 250;
@@ -34,11 +25,14 @@ export class FleetView {
   private readonly listeners = new Set<(changes: DeviceView[]) => void>();
   private readonly telemetryFilter: string;
   private timer: TimerHandle | undefined;
+  /** The fleet.yaml groups' places, for the map. */
+  readonly cities: CityView[];
 
   constructor(
     config: FleetConfig,
     private readonly clock: Clock,
   ) {
+    this.cities = config.groups.map((g) => ({ group: g.name, city: g.location.city, country: g.location.country, lat: g.location.lat, lon: g.location.lon }));
     const cityOf = new Map(config.groups.map((g) => [g.name, g.location.city]));
     for (const t of fleetThings(config)) this.devices.set(t.thingName, { thing: t.thingName, group: t.groupName, city: cityOf.get(t.groupName) ?? t.groupName, online: false });
     this.telemetryFilter = config.telemetry.topic.replaceAll('{thingName}', '+').replaceAll('{location}', '+');
@@ -47,6 +41,28 @@ export class FleetView {
   async attach(client: MqttClient): Promise<void> {
     client.on('message', (topic, payload) => this.handle(topic, payload));
     await client.subscribeAsync(['$aws/things/+/shadow/update/documents', '$aws/events/presence/+/+', this.telemetryFilter], { qos: 0 });
+  }
+
+  /**
+   * What the cloud already knows when the view starts (a restarted cloud, devices already online):
+   * reported LED and unit from stored shadows, each thing's newest execution, presence.
+   */
+  seed(known: { reported(thing: string): Record<string, unknown> | undefined; newestExecution(thing: string): ExecutionSummary | undefined; online(thing: string): boolean }): void {
+    for (const d of this.devices.values()) {
+      const reported = known.reported(d.thing);
+      if (typeof reported?.ledColor === 'string') d.led = reported.ledColor;
+      if (typeof reported?.tempUnit === 'string') d.tempUnit = reported.tempUnit;
+      const job = known.newestExecution(d.thing);
+      if (job) d.job = { jobId: job.jobId, status: job.status };
+      d.online = known.online(d.thing);
+    }
+  }
+
+  /** A thing's executions changed: it now shows `newest` (undefined once none is left). */
+  executionChanged(thing: string, newest: ExecutionSummary | undefined): void {
+    const d = this.devices.get(thing);
+    if (d?.job?.jobId === newest?.jobId && d?.job?.status === newest?.status) return;
+    this.change(thing, { job: newest && { jobId: newest.jobId, status: newest.status } });
   }
 
   /** Every device as it stands now, in fleet order (API-made things after). */
@@ -114,6 +130,11 @@ export class FleetView {
     this.dirty.clear();
     for (const l of this.listeners) l(changes);
   }
+}
+
+export interface ExecutionSummary {
+  jobId: string;
+  status: ExecutionStatusName;
 }
 
 function parse(payload: Buffer): Record<string, unknown> | undefined {

@@ -13,6 +13,7 @@ import { FLEET_THING_TYPE, fleetThingRecords } from './registry/fleet-things.js'
 import { Registry } from './registry/registry.js';
 import { PresenceTracker } from './registry/presence-tracker.js';
 import { FleetView } from './fleet-view.js';
+import type { JobExecution } from './jobs/executions.js';
 import { connectService, type ServiceBrokerLink } from './service-client.js';
 import { ShadowService } from './shadow/service.js';
 import { ShadowStore } from './shadow/store.js';
@@ -143,6 +144,14 @@ export class CloudRuntime {
       await presence.attach(presenceClient);
       const view = new FleetView(config, o.clock);
       services.push(view);
+      const newestExecution = (thing: string): JobExecution | undefined => jobs.store.executionsOf(thing).at(-1);
+      view.seed({ reported: (thing) => shadowStore.get(thing, '').doc?.state.reported, newestExecution, online: (thing) => presence.isOnline(thing) });
+      jobs.observeExecutions({
+        executionChanged: (previous, next) => {
+          const thing = next?.thingName ?? previous?.thingName;
+          if (thing) view.executionChanged(thing, newestExecution(thing));
+        },
+      });
       const viewClient = await connectService(link, 'acfleet-cloud-view');
       clients.push(viewClient);
       await view.attach(viewClient);

@@ -10,7 +10,7 @@ import { ContinuousTargets } from './continuous-targets.js';
 import { JobsControlPlane, type JobsControlPlaneOptions } from './control-plane.js';
 import { JobsDeviceApi } from './device-api.js';
 import { JobExecutionAdmin } from './execution-admin.js';
-import { ExecutionLedger, type JobsOutbox } from './execution-ledger.js';
+import { ExecutionLedger, type ExecutionObserver, type JobsOutbox } from './execution-ledger.js';
 import { ExecutionOutcomes } from './execution-outcomes.js';
 import { ExecutionTimeouts } from './execution-timeouts.js';
 import type { FileHost } from './file-host.js';
@@ -100,6 +100,11 @@ export class JobsService {
     this.client = client;
     client.on('message', (topic, payload) => this.onMessage(topic, payload));
     await client.subscribeAsync(JOBS_REQUEST_FILTERS, { qos: 1 });
+  }
+
+  /** Hears every execution change, whatever made it (device, API, timeout, rollout, abort). */
+  observeExecutions(observer: ExecutionObserver): void {
+    this.ledger.observe(observer);
   }
 
   close(): void {

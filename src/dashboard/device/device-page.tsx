@@ -1,0 +1,4 @@
+/** Placeholder until this page is built. */
+export function DevicePage({ thing }: { thing: string }) {
+  return <section class="panel"><p>{thing}</p></section>;
+}
