@@ -3,6 +3,7 @@
  * device at once, then batches of changes as the cloud hears them on the broker; closing the
  * stack ends open streams instead of waiting on them.
  */
+import { CreateJobCommand } from '@aws-sdk/client-iot';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startJobsStack, type JobsStack } from '../helpers/jobs-stack.js';
 
@@ -16,7 +17,7 @@ afterAll(async () => {
 
 interface Event {
   event: string;
-  data: { devices: { thing: string; led?: string; group?: string }[] };
+  data: { devices: { thing: string; led?: string; group?: string; job?: { jobId: string; status: string } }[]; cities?: { group: string; lat: number }[] };
 }
 
 /** Reads server-sent events until `until` says stop. */
@@ -53,6 +54,19 @@ describe('GET /_acfleet/live', () => {
     expect(events[0]?.event).toBe('snapshot');
     expect(events[0]?.data.devices.map((d) => d.thing)).toEqual(['Alpha-00001', 'Alpha-00002', 'Alpha-00003', 'Beta-00001', 'Beta-00002']);
     expect(events.at(-1)?.data.devices).toContainEqual(expect.objectContaining({ thing: 'Alpha-00002', led: 'purple', group: 'Alpha' }));
+  });
+
+  it('names the cities for the map, and follows each thing\'s newest job execution', async () => {
+    const res = await fetch(`${s.http}/_acfleet/live`);
+    const hasStatus = (events: Event[], status: string): boolean => events.some((e) => e.event === 'changes' && e.data.devices.some((d) => d.thing === 'Beta-00002' && d.job?.jobId === 'live-1' && d.job.status === status));
+    const reading = readEvents(res.body as ReadableStream<Uint8Array>, (events) => hasStatus(events, 'SUCCEEDED'));
+    await s.iot.send(new CreateJobCommand({ jobId: 'live-1', targets: ['arn:aws:iot:us-east-1:123456789012:thing/Beta-00002'], document: '{"ledColor":"green"}' }));
+    const device = await s.device('Beta-00002');
+    expect((await device.update('live-1', 'IN_PROGRESS')).accepted).toBe(true);
+    expect((await device.update('live-1', 'SUCCEEDED')).accepted).toBe(true);
+    const events = await reading;
+    expect(events[0]?.data.cities?.map((c) => c.group)).toEqual(['Alpha', 'Beta']);
+    expect(hasStatus(events, 'SUCCEEDED')).toBe(true);
   });
 
   it('does not hold the server open: close() ends a stream still being read', async () => {
