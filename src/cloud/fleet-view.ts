@@ -9,6 +9,7 @@ import type { FleetConfig } from '../config/schema.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { CityView, DeviceView, ExecutionStatusName } from '../api/dashboard-types.js';
 import { fleetThings } from './registry/fleet-things.js';
+import { TelemetryHistory } from './telemetry-history.js';
 
 export type { DeviceView } from '../api/dashboard-types.js';
 
@@ -27,11 +28,15 @@ export class FleetView {
   private timer: TimerHandle | undefined;
   /** The fleet.yaml groups' places, for the map. */
   readonly cities: CityView[];
+  /** Each device's recent readings, for the device page's sparkline. */
+  readonly history: TelemetryHistory;
 
   constructor(
     config: FleetConfig,
     private readonly clock: Clock,
+    history: TelemetryHistory = new TelemetryHistory(),
   ) {
+    this.history = history;
     this.cities = config.groups.map((g) => ({ group: g.name, city: g.location.city, country: g.location.country, lat: g.location.lat, lon: g.location.lon }));
     const cityOf = new Map(config.groups.map((g) => [g.name, g.location.city]));
     for (const t of fleetThings(config)) this.devices.set(t.thingName, { thing: t.thingName, group: t.groupName, city: cityOf.get(t.groupName) ?? t.groupName, online: false });
@@ -63,6 +68,12 @@ export class FleetView {
     const d = this.devices.get(thing);
     if (d?.job?.jobId === newest?.jobId && d?.job?.status === newest?.status) return;
     this.change(thing, { job: newest && { jobId: newest.jobId, status: newest.status } });
+  }
+
+  /** One device as it stands now; undefined for a thing never configured nor heard. */
+  get(thing: string): DeviceView | undefined {
+    const d = this.devices.get(thing);
+    return d && { ...d };
   }
 
   /** Every device as it stands now, in fleet order (API-made things after). */
@@ -97,7 +108,13 @@ export class FleetView {
     if (!reported || typeof reported !== 'object') return;
     const patch: Partial<DeviceView> = {};
     if (typeof reported.ledColor === 'string') patch.led = reported.ledColor;
-    if (typeof reported.tempUnit === 'string') patch.tempUnit = reported.tempUnit;
+    if (typeof reported.tempUnit === 'string') {
+      patch.tempUnit = reported.tempUnit;
+      // The last reading was in the old unit: shown as is, 72 °F would read "72 °C" until the next telemetry.
+      const temp = this.devices.get(thing)?.temp;
+      const was = this.devices.get(thing)?.tempUnit;
+      if (temp !== undefined && was !== reported.tempUnit) patch.temp = convertTemp(temp, was, reported.tempUnit);
+    }
     if (Object.keys(patch).length > 0) this.change(thing, patch);
   }
 
@@ -107,6 +124,9 @@ export class FleetView {
     const patch: Partial<DeviceView> = { temp: m.temp };
     if (typeof m.humid === 'number') patch.humid = m.humid;
     if (typeof m.tempUnit === 'string') patch.tempUnit = m.tempUnit;
+    // The device's own simulated timestamp when it sent one, else when the cloud heard it.
+    const atSec = typeof m.timestamp === 'number' ? m.timestamp : this.clock.now() / 1000;
+    this.history.record(m.thingName, { atSec, temp: m.temp, humid: patch.humid, tempUnit: patch.tempUnit });
     this.change(m.thingName, patch);
   }
 
@@ -135,6 +155,13 @@ export class FleetView {
 export interface ExecutionSummary {
   jobId: string;
   status: ExecutionStatusName;
+}
+
+/** °F ↔ °C (the device's own formula, 1.8·t + 32), rounded as telemetry is; unknown units unchanged. */
+function convertTemp(temp: number, from: string | undefined, to: string): number {
+  if (from === 'fahrenheit' && to === 'celsius') return Math.round(((temp - 32) / 1.8) * 100) / 100;
+  if (from === 'celsius' && to === 'fahrenheit') return Math.round((temp * 1.8 + 32) * 100) / 100;
+  return temp;
 }
 
 function parse(payload: Buffer): Record<string, unknown> | undefined {

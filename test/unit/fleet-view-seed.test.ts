@@ -51,4 +51,16 @@ describe('FleetView: what the cloud already knows, and job executions', () => {
     clock.advance(BATCH_WALL_MS);
     expect(batches[1]?.[0]?.job).toBeUndefined();
   });
+
+  it('converts the last reading when the unit changes, so °F numbers never show as °C', () => {
+    const { view, clock, batches } = viewOf();
+    const msg = (body: unknown): Buffer => Buffer.from(JSON.stringify(body));
+    view.handle('dt/acfleet/x/Alpha-00001/telemetry', msg({ thingName: 'Alpha-00001', temp: 71.6, tempUnit: 'fahrenheit' }));
+    view.handle('$aws/things/Alpha-00001/shadow/update/documents', msg({ current: { state: { reported: { tempUnit: 'celsius', ledColor: 'green' } } } }));
+    clock.advance(BATCH_WALL_MS);
+    expect(batches.at(-1)).toEqual([expect.objectContaining({ thing: 'Alpha-00001', temp: 22, tempUnit: 'celsius', led: 'green' })]);
+    view.handle('$aws/things/Alpha-00001/shadow/update/documents', msg({ current: { state: { reported: { tempUnit: 'celsius', ledColor: 'blue' } } } }));
+    clock.advance(BATCH_WALL_MS);
+    expect(batches.at(-1)?.[0]).toMatchObject({ temp: 22, led: 'blue' });
+  });
 });

@@ -13,6 +13,7 @@ export function describeEndpoints(stack: CloudStack): string[] {
   const sample = cloud.config.groups.find((g) => g.count > 0);
   const thing = sample ? `${sample.thingNamePrefix ?? sample.name}-00001` : 'THING';
   return [
+    `  dashboard  ${api.url}/`,
     `  MQTT       ${cloud.mqttUrl}${cloud.broker ? `   (WebSocket: ${api.url.replace(/^http/, 'ws')}/mqtt)` : ''}`,
     `  HTTP       ${api.url}   (health: ${api.url}/_acfleet/health)`,
     `  telemetry  mosquitto_sub -h ${mqtt.hostname} -p ${mqtt.port} -t 'dt/acfleet/#' -v`,

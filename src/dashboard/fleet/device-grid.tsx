@@ -2,6 +2,7 @@
  * The devices, grouped by city, as tiles: LED colour and its name, temperature with its unit,
  * online, job status. Virtualised: only the rows in view are in the DOM.
  */
+import { memo } from 'preact/compat';
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { DeviceView } from '../../api/dashboard-types.js';
 import { href } from '../router.js';
@@ -48,7 +49,8 @@ export function DeviceGrid({ sections }: { sections: { label: string; devices: D
   );
 }
 
-function Tile({ device: d }: { device: DeviceView }) {
+/** The live store keeps a device's object until it changes, so unchanged tiles skip re-rendering. */
+const Tile = memo(function Tile({ device: d }: { device: DeviceView }) {
   return (
     <a
       class={d.online ? 'tile' : 'tile offline'}
@@ -73,4 +75,4 @@ function Tile({ device: d }: { device: DeviceView }) {
       <div class="tile-bottom small muted">{d.job ? <StatusBadge status={d.job.status} /> : d.online ? 'online' : 'offline'}</div>
     </a>
   );
-}
+});
