@@ -14,14 +14,14 @@ import { ShadowControls } from './shadow-controls.js';
 import { ShadowPanel, ShadowVersion } from './shadow-panel.js';
 import { desiredString, reportedString, type ShadowDocument } from './shadow-types.js';
 import { TelemetryChart } from './telemetry-chart.js';
-import { usePoll } from './use-poll.js';
+import { usePolled } from '../use-polled.js';
 import './device.css';
 
 const POLL_WALL_MS = 2000;
 
 export function DevicePage({ thing }: { thing: string }) {
-  const detail = usePoll(thing, POLL_WALL_MS, () => call<DeviceDetail>('GET', `/_acfleet/devices/${seg(thing)}`));
-  const shadow = usePoll(thing, POLL_WALL_MS, () => call<ShadowDocument>('GET', `/things/${seg(thing)}/shadow`));
+  const detail = usePolled(thing, () => call<DeviceDetail>('GET', `/_acfleet/devices/${seg(thing)}`), POLL_WALL_MS);
+  const shadow = usePolled(thing, () => call<ShadowDocument>('GET', `/things/${seg(thing)}/shadow`), POLL_WALL_MS);
   const shadowDoc = shadow.result?.ok ? shadow.result.data : undefined;
 
   const root = (children: ComponentChildren) => (

@@ -7,7 +7,7 @@ import type { GeometryCollection, Topology } from 'topojson-specification';
 import land110m from 'world-atlas/land-110m.json';
 
 export const MAP_WIDTH = 1000;
-export const MAP_HEIGHT = 500;
+const MAP_HEIGHT = 500;
 
 export const project = (lon: number, lat: number): [number, number] => [((lon + 180) / 360) * MAP_WIDTH, ((90 - lat) / 180) * MAP_HEIGHT];
 

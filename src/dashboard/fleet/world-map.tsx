@@ -4,7 +4,7 @@
  */
 import { ledColour } from '../ui.js';
 import { ledMix, type CitySummary } from './city-summary.js';
-import { LAND_PATH, MAP_HEIGHT, MAP_WIDTH, project } from './world-land.js';
+import { LAND_PATH, MAP_WIDTH, project } from './world-land.js';
 
 /** Shown latitudes: 80°N to 58°S (the poles hold no cities and would waste half the height). */
 const TOP = project(0, 80)[1];
