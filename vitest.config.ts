@@ -24,6 +24,21 @@ export default defineConfig({
           fileParallelism: false,
         },
       },
+      {
+        test: {
+          name: 'e2e',
+          include: ['test/e2e/**/*.test.ts'],
+          environment: 'node',
+          // Builds dist/ as `npm run build` does: the tests drive the real bin/acfleet.js and its built page.
+          globalSetup: ['test/e2e/global-setup.ts'],
+          // A whole workshop rollout at --speed 60 (60 devices at 1 a simulated minute) is about a wall minute.
+          testTimeout: 300_000,
+          hookTimeout: 120_000,
+          // Each file runs a 200-device fleet and a browser. Like integration's, these files then join vitest's
+          // one-at-a-time group, so they never run beside the timing-sensitive integration tests either.
+          fileParallelism: false,
+        },
+      },
     ],
   },
 });
