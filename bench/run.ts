@@ -10,6 +10,7 @@ const SCENARIOS: Record<string, { describe: string; load: () => Promise<Scenario
   fleet: { describe: 'connect rate, memory/device, telemetry msgs/s and event-loop p99 vs bare MQTT.js', load: () => import('./fleet.js') },
   jobs: { describe: 'a job rollout to one group: executions/s and latency vs shadow round trips on the same fleet', load: () => import('./jobs.js') },
   rollout: { describe: 'rollout rate accuracy at speed 60, job status updates/s on the state file, a 10,000-device SNAPSHOT job', load: () => import('./rollout.js') },
+  dashboard: { describe: 'the dashboard in chromium with 10,000 devices vs 200: load, frame p99, long tasks, heap, DOM size, scrolling, live feed bytes/s', load: () => import('./dashboard.js') },
 };
 
 function usage(): string {

@@ -19,7 +19,7 @@ export function DeviceHeader({ device, reading, firmware }: Props) {
       </a>
       <div class="device-title">
         <h1>{device.thing}</h1>
-        <span class="muted">{[device.city, device.group].filter(Boolean).join(' · ') || 'not in fleet.yaml'}</span>
+        <span class="muted">{[...new Set([device.city, device.group].filter(Boolean))].join(' · ') || 'not in fleet.yaml'}</span>
       </div>
       <dl class="device-facts">
         <Fact label="Connection">

@@ -51,7 +51,7 @@ export function ShadowControls({ thing, desired, reported, onUpdated }: Props) {
               class={`btn choice ${state('ledColor', c)}`}
               data-testid="set-led"
               data-value={c}
-              aria-pressed={desired.ledColor === c}
+              aria-pressed={(desired.ledColor ?? reported.ledColor) === c}
               disabled={pending !== undefined}
               title={`desired ledColor = "${c}"`}
               onClick={() => void setDesired('ledColor', c)}
@@ -72,7 +72,7 @@ export function ShadowControls({ thing, desired, reported, onUpdated }: Props) {
               class={`btn choice ${state('tempUnit', u.value)}`}
               data-testid="set-unit"
               data-value={u.value}
-              aria-pressed={desired.tempUnit === u.value}
+              aria-pressed={(desired.tempUnit ?? reported.tempUnit) === u.value}
               disabled={pending !== undefined}
               title={`desired tempUnit = "${u.value}"`}
               onClick={() => void setDesired('tempUnit', u.value)}

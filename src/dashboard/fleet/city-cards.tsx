@@ -53,8 +53,15 @@ function CityCard({ city, selected, onSelect }: { city: CitySummary; selected: b
           <span class={city.online > 0 ? 'online-dot on' : 'online-dot'} /> {city.online} online
         </span>
         <span data-testid="city-units">{units.map(([u, n]) => `${unitSymbol(u) || u} ${n}`).join(' · ') || '—'}</span>
-        <span>{city.meanTempC === undefined ? '' : `avg ${city.meanTempC.toFixed(1)} °C`}</span>
+        <span>{meanTemp(city)}</span>
       </div>
     </button>
   );
+}
+
+/** The mean in the unit most of the city's devices use, so a °F city reads in °F. */
+function meanTemp(city: CitySummary): string {
+  if (city.meanTempC === undefined) return '';
+  const fahrenheit = (city.units.fahrenheit ?? 0) > (city.units.celsius ?? 0);
+  return fahrenheit ? `avg ${(city.meanTempC * 1.8 + 32).toFixed(1)} °F` : `avg ${city.meanTempC.toFixed(1)} °C`;
 }

@@ -30,15 +30,16 @@ export function DeviceGrid({ sections }: { sections: { label: string; devices: D
   return (
     <div class="device-grid" ref={scroller} onScroll={(e) => setScrollTop((e.currentTarget as HTMLDivElement).scrollTop)} data-testid="device-grid">
       <div style={{ height: `${layout.height}px`, position: 'relative' }}>
-        {rows.map((r) =>
+        {/* Keyed by slot, not by position: a scroll step patches the same elements instead of rebuilding them. */}
+        {rows.map((r, slot) =>
           r.kind === 'header' ? (
-            <div key={`h:${r.label}`} class="grid-header" style={{ top: `${r.top}px`, height: `${HEADER_HEIGHT}px` }}>
+            <div key={slot} class="grid-header" style={{ top: `${r.top}px`, height: `${HEADER_HEIGHT}px` }}>
               {r.label} <span class="muted small">{r.count}</span>
             </div>
           ) : (
-            <div key={`r:${r.top}`} class="grid-row" style={{ top: `${r.top}px`, height: `${TILE_ROW_HEIGHT}px`, gridTemplateColumns: `repeat(${layout.columns}, 1fr)` }}>
-              {r.devices.map((d) => (
-                <Tile key={d.thing} device={d} />
+            <div key={slot} class="grid-row" style={{ top: `${r.top}px`, height: `${TILE_ROW_HEIGHT}px`, gridTemplateColumns: `repeat(${layout.columns}, 1fr)` }}>
+              {r.devices.map((d, column) => (
+                <Tile key={column} device={d} />
               ))}
             </div>
           ),

@@ -78,7 +78,8 @@ export function ProgressChart({ progress }: { progress: JobProgress }) {
   const options = useMemo<Omit<uPlot.Options, 'width' | 'height'>>(
     () => ({
       tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
-      scales: { x: { time: true }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
+      // At least ten buckets wide: a job's first minute would otherwise fill the whole chart.
+      scales: { x: { time: true, range: (_u, min, max) => [min, Math.max(max, min + 10 * bucketSec)] }, y: { range: (_u, _min, max) => [0, Math.max(1, Math.ceil(max * 1.1))] } },
       axes: [
         { stroke: '#60646c', grid: { stroke: '#eceef2' }, ticks: { stroke: '#dfe1e6' }, incrs: TIME_STEPS, values: (_u, splits) => splits.map(clockLabel), space: 60 },
         {
