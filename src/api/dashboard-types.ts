@@ -35,7 +35,14 @@ export interface LiveSnapshot {
   cities: CityView[];
 }
 
+/**
+ * A changed device on the wire: without its group and city, which never change (a third of the
+ * bytes at 10,000 devices), and with `job: null` once its last execution is gone. The browser
+ * merges it into what it has.
+ */
+export type DeviceChange = Omit<DeviceView, 'group' | 'city' | 'job'> & { job: DeviceView['job'] | null };
+
 /** `GET /_acfleet/live`: every later event, a few times a second at most. */
 export interface LiveChanges {
-  devices: DeviceView[];
+  devices: DeviceChange[];
 }

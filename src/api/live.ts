@@ -4,7 +4,7 @@
  */
 import type { FastifyInstance } from 'fastify';
 import type { FleetView } from '../cloud/fleet-view.js';
-import type { DeviceView, LiveSnapshot } from './dashboard-types.js';
+import type { DeviceChange, DeviceView, LiveChanges, LiveSnapshot } from './dashboard-types.js';
 
 const sse = (event: string, data: unknown): string => `event: ${event}\ndata: ${JSON.stringify(data)}\n\n`;
 
@@ -22,11 +22,16 @@ export function registerLiveFeed(app: FastifyInstance, view: FleetView): void {
     const snapshot: LiveSnapshot = { devices: view.snapshot(), cities: view.cities };
     res.write(sse('snapshot', snapshot));
     const stop = view.onChanges((changes: DeviceView[]) => {
-      res.write(sse('changes', { devices: changes }));
+      const event: LiveChanges = { devices: changes.map(toChange) };
+      res.write(sse('changes', event));
     });
     req.raw.on('close', () => {
       stop();
       open.delete(res);
     });
   });
+}
+
+function toChange({ group: _group, city: _city, job, ...rest }: DeviceView): DeviceChange {
+  return { ...rest, job: job ?? null };
 }

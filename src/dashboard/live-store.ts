@@ -50,7 +50,10 @@ class LiveStore {
     });
     source.addEventListener('changes', (e) => {
       const changes = JSON.parse((e as MessageEvent<string>).data) as LiveChanges;
-      for (const d of changes.devices) this.byThing.set(d.thing, d);
+      for (const { job, ...d } of changes.devices) {
+        const known = this.byThing.get(d.thing);
+        this.byThing.set(d.thing, { group: known?.group, city: known?.city, ...d, ...(job ? { job } : {}) });
+      }
       this.schedule();
     });
     // EventSource reconnects by itself; the next snapshot replaces everything.
