@@ -110,7 +110,7 @@ export function JobPage({ jobId }: { jobId: string }) {
 
       <section class="panel">
         <h2>Executions</h2>
-        <ExecutionsTable jobId={jobId} />
+        <ExecutionsTable jobId={jobId} changedAt={`${job.status}:${job.lastUpdatedAt}`} />
       </section>
     </div>
   );

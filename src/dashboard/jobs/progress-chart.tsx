@@ -28,6 +28,9 @@ function linesOf(p: JobProgress): Line[] {
     { label: 'failed', values: s.failed, colour: STATUS_COLOURS.FAILED, kind: 'step', dash: [6, 3] },
     { label: 'timed out', values: s.timedOut, colour: STATUS_COLOURS.TIMED_OUT, kind: 'step', dash: [2, 3] },
   ];
+  // Rejections and cancels only when there are some: an abort on REJECTED must show what tripped it.
+  if (s.rejected.some((n) => n > 0)) lines.push({ label: 'rejected', values: s.rejected, colour: STATUS_COLOURS.REJECTED, kind: 'step', dash: [4, 2] });
+  if (s.canceled.some((n) => n > 0)) lines.push({ label: 'canceled', values: s.canceled, colour: STATUS_COLOURS.CANCELED, kind: 'step', dash: [1, 3] });
   if (s.retried.some((n) => n > 0)) lines.splice(1, 0, { label: 'retries', values: s.retried, colour: '#d6409f', kind: 'step', dash: [1, 2] });
   if (s.rate.some((r) => r !== null)) {
     lines.push({ label: p.bucketMinutes === 1 ? 'configured rate' : `configured rate × ${p.bucketMinutes}`, values: s.rate.map((r) => (r === null ? null : r * p.bucketMinutes)), colour: '#1c2024', kind: 'rate', dash: [8, 5] });
