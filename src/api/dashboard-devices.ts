@@ -7,6 +7,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { JobExecution } from '../cloud/jobs/executions.js';
 import { isTerminal } from '../cloud/jobs/executions.js';
+import { executionSummary } from '../cloud/jobs/notifications.js';
 import type { CloudRuntime } from '../cloud/runtime.js';
 import { sendAwsError } from './aws/errors.js';
 import type { DeviceDetail, DeviceExecution, DeviceThing, StatusStep } from './dashboard-device-types.js';
@@ -48,18 +49,7 @@ function registryRecord(cloud: CloudRuntime, name: string): DeviceThing | undefi
 }
 
 function executionOf(e: JobExecution): DeviceExecution {
-  return {
-    jobId: e.jobId,
-    executionNumber: e.executionNumber,
-    status: e.status,
-    statusDetails: { ...e.statusDetails },
-    retryAttempt: e.retryAttempt,
-    versionNumber: e.versionNumber,
-    queuedAt: e.queuedAt,
-    ...(e.startedAt !== undefined ? { startedAt: e.startedAt } : {}),
-    lastUpdatedAt: e.lastUpdatedAt,
-    statusHistory: statusHistory(e),
-  };
+  return { ...executionSummary(e), status: e.status, statusDetails: { ...e.statusDetails }, retryAttempt: e.retryAttempt, statusHistory: statusHistory(e) };
 }
 
 /**

@@ -8,6 +8,7 @@ import type { MqttClient } from 'mqtt';
 import type { FleetConfig } from '../config/schema.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { CityView, DeviceView, ExecutionStatusName } from '../api/dashboard-types.js';
+import { HeardPresence } from './heard-presence.js';
 import { fleetThings } from './registry/fleet-things.js';
 import { TelemetryHistory } from './telemetry-history.js';
 
@@ -26,6 +27,9 @@ export class FleetView {
   private readonly listeners = new Set<(changes: DeviceView[]) => void>();
   private readonly telemetryFilter: string;
   private timer: TimerHandle | undefined;
+  /** Without presence events (an external broker), a device is online while its telemetry keeps coming. */
+  private readonly heard: HeardPresence;
+  private readonly sweep: TimerHandle;
   /** The fleet.yaml groups' places, for the map. */
   readonly cities: CityView[];
   /** Each device's recent readings, for the device page's sparkline. */
@@ -41,6 +45,10 @@ export class FleetView {
     const cityOf = new Map(config.groups.map((g) => [g.name, g.location.city]));
     for (const t of fleetThings(config)) this.devices.set(t.thingName, { thing: t.thingName, group: t.groupName, city: cityOf.get(t.groupName) ?? t.groupName, online: false });
     this.telemetryFilter = config.telemetry.topic.replaceAll('{thingName}', '+').replaceAll('{location}', '+');
+    // Three missed readings: one late message must not flicker a device offline.
+    const interval = config.telemetry.interval;
+    this.heard = new HeardPresence(3 * interval);
+    this.sweep = clock.setInterval(() => this.markSilentOffline(), interval);
   }
 
   async attach(client: MqttClient): Promise<void> {
@@ -88,6 +96,7 @@ export class FleetView {
   }
 
   close(): void {
+    this.clock.clearInterval(this.sweep);
     this.clock.clearTimeout(this.timer);
     this.timer = undefined;
     this.listeners.clear();
@@ -97,7 +106,10 @@ export class FleetView {
     const shadow = SHADOW_DOCUMENTS.exec(topic);
     if (shadow?.[1]) return this.onShadow(shadow[1], payload);
     const presence = PRESENCE.exec(topic);
-    if (presence?.[2]) return this.change(presence[2], { online: presence[1] === 'connected' });
+    if (presence?.[2]) {
+      this.heard.presenceEvent();
+      return this.change(presence[2], { online: presence[1] === 'connected' });
+    }
     if (topic.startsWith('$')) return;
     this.onTelemetry(payload);
   }
@@ -115,6 +127,7 @@ export class FleetView {
       const was = this.devices.get(thing)?.tempUnit;
       if (temp !== undefined && was !== reported.tempUnit) patch.temp = convertTemp(temp, was, reported.tempUnit);
     }
+    this.heardFrom(thing, patch);
     if (Object.keys(patch).length > 0) this.change(thing, patch);
   }
 
@@ -127,7 +140,19 @@ export class FleetView {
     // The device's own simulated timestamp when it sent one, else when the cloud heard it.
     const atSec = typeof m.timestamp === 'number' ? m.timestamp : this.clock.now() / 1000;
     this.history.record(m.thingName, { atSec, temp: m.temp, humid: patch.humid, tempUnit: patch.tempUnit });
+    this.heardFrom(m.thingName, patch);
     this.change(m.thingName, patch);
+  }
+
+  private heardFrom(thing: string, patch: Partial<DeviceView>): void {
+    if (!this.heard.active) return;
+    this.heard.heard(thing, this.clock.now());
+    if (this.devices.get(thing)?.online !== true) patch.online = true;
+  }
+
+  private markSilentOffline(): void {
+    if (!this.heard.active) return;
+    for (const thing of this.heard.silent(this.clock.now())) this.change(thing, { online: false });
   }
 
   private change(thing: string, patch: Partial<DeviceView>): void {

@@ -5,39 +5,28 @@
  * validation error next to the field it names, and creates nothing, for a rollout rate outside 1..1000;
  * a device page's buttons set the desired LED and unit, which the device applies.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { announceChromiumSkip, hasChromium, launchBrowser, screenshot, Session } from './helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { announceChromiumSkip, hasChromium, screenshot, type Session } from './helpers/browser.js';
+import { fieldError, openForm, waitForFieldError } from './helpers/create-job-form.js';
 import { DEFAULT_CITIES, readCity, textOf, until, type CityCard } from './helpers/fleet-page.js';
-import { FLEET_SIZE, getJson, startStack, stopStack, type DashboardStack } from './helpers/stack.js';
+import { FLEET_SIZE, getJson, type DashboardStack } from './helpers/stack.js';
+import { dashboardSuite } from './helpers/suite.js';
 
 announceChromiumSkip('the fleet page and the create-job form');
 
 const RATE_FIELD = 'jobExecutionsRolloutConfig.maximumPerMinute';
 
 describe.skipIf(!hasChromium)('the dashboard in a browser, before any job', () => {
-  const stacks: DashboardStack[] = [];
+  // The form tests provoke CreateJob validation errors.
+  const suite = dashboardSuite({ createJob400s: true });
   let stack: DashboardStack;
-  let browser: Browser | undefined;
   let session: Session;
   let page: Page;
 
   beforeAll(async () => {
-    stack = await startStack(stacks);
-    browser = await launchBrowser();
-    session = await Session.open(browser);
-    // Chromium logs each 400 from CreateJob (PUT /jobs/<id>) as a failed resource: the form tests provoke them.
-    session.expectConsoleError(/status of 400 .* @ http:\/\/127\.0\.0\.1:\d+\/jobs\//);
+    ({ stack, session } = suite);
     page = await session.page();
-  });
-
-  afterEach(() => session?.assertNoProblems());
-
-  afterAll(async () => {
-    // The browser first: its live feed would log errors while the cloud shuts down.
-    await session?.close();
-    await browser?.close();
-    for (const s of stacks) await stopStack(s);
   });
 
   it('shows every city with its device count, all 200 devices online and a map marker per city', async () => {
@@ -130,29 +119,15 @@ describe.skipIf(!hasChromium)('the dashboard in a browser, before any job', () =
     { value: '1001', message: 'Member must have value less than or equal to 1000' },
   ])('maximumPerMinute $value: the server says why next to the field, and no job is created', async ({ value, message }) => {
     // A fresh tab each time: no form state carried over from the previous case.
-    const page: Page = await session.page();
-    await page.goto(`${stack.http}/#/create-job`);
-    await page.locator('[data-testid="create-job-page"]').waitFor({ timeout: 15_000 });
+    const page: Page = await openForm(session, stack);
     await page.locator('select[data-testid="document-preset"]').selectOption('workshop-change-temp-unit');
     const rate = page.locator(`input[name="${RATE_FIELD}"]`);
     await rate.fill(value);
     await page.locator('[data-testid="create-job-submit"]').click();
 
-    const selector = `[data-testid="field-error"][data-field="${RATE_FIELD}"]`;
-    let shown = '';
-    let formError = '';
-    await until(
-      `a field error on ${RATE_FIELD}`,
-      async () => {
-        formError = (await textOf(page, '[data-testid="form-error"]')) ?? '';
-        shown = (await textOf(page, selector)) ?? '';
-        return shown ? shown : undefined;
-      },
-      10_000,
-      () => `no ${selector}; form error: "${formError}"`,
-    );
+    const shown = await waitForFieldError(page, RATE_FIELD);
     expect(shown).toContain(message);
-    expect(await page.locator(selector).first().isVisible()).toBe(true);
+    expect(await fieldError(page, RATE_FIELD).first().isVisible()).toBe(true);
     // Still on the form, with the value the user typed.
     expect(await page.locator('[data-testid="create-job-page"]').count()).toBe(1);
     expect(await rate.inputValue()).toBe(value);

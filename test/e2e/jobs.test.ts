@@ -5,11 +5,13 @@
  * managed template runs on one thing; an abort threshold of 101 is shown next to its field in the
  * collapsed Abort section, which opens, and no job is created.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { announceChromiumSkip, hasChromium, launchBrowser, screenshot, Session } from './helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { announceChromiumSkip, hasChromium, screenshot, type Session } from './helpers/browser.js';
+import { fieldError, openForm, waitForFieldError } from './helpers/create-job-form.js';
 import { DEFAULT_CITIES, textOf, until } from './helpers/fleet-page.js';
-import { getJson, startStack, stopStack, type DashboardStack } from './helpers/stack.js';
+import { getJson, type DashboardStack } from './helpers/stack.js';
+import { dashboardSuite } from './helpers/suite.js';
 
 announceChromiumSkip('the jobs pages and the create-job form');
 
@@ -75,14 +77,6 @@ async function readCounts(page: Page): Promise<PageCounts | undefined> {
 
 const jobStatusOnPage = (page: Page): Promise<string | undefined> => textOf(page, '[data-testid="job-page"] [data-testid="job-status"]');
 
-/** A fresh tab on the Create job form: no state carried over from another test. */
-async function openForm(session: Session, stack: DashboardStack): Promise<Page> {
-  const page = await session.page();
-  await page.goto(`${stack.http}/#/create-job`);
-  await page.locator('[data-testid="create-job-page"]').waitFor({ timeout: 15_000 });
-  return page;
-}
-
 /** Ticks a target's checkbox once the registry listing has drawn it; searches first, as the lists are capped. */
 async function chooseTarget(page: Page, kind: 'targetGroup' | 'targetThing', name: string): Promise<void> {
   await page.locator('input[type="search"].cj-search').fill(name);
@@ -126,29 +120,16 @@ async function submitToJobPage(page: Page, jobId: string): Promise<void> {
 const uniqueId = (prefix: string): string => `${prefix}-${Date.now().toString(36)}`;
 
 describe.skipIf(!hasChromium)('the jobs pages and the create-job form in a browser', () => {
-  const stacks: DashboardStack[] = [];
+  // The abort-threshold test provokes a CreateJob validation error.
+  const suite = dashboardSuite({ createJob400s: true });
   let stack: DashboardStack;
-  let browser: Browser | undefined;
   let session: Session;
 
   const describeJob = (jobId: string): Promise<DescribedJob> => getJson<DescribedJob>(stack, `/jobs/${encodeURIComponent(jobId)}`);
   const progressOf = (jobId: string): Promise<JobProgressBody> => getJson<JobProgressBody>(stack, `/_acfleet/jobs/${encodeURIComponent(jobId)}/progress`);
 
-  beforeAll(async () => {
-    stack = await startStack(stacks);
-    browser = await launchBrowser();
-    session = await Session.open(browser);
-    // The abort-threshold test provokes a 400 from CreateJob (PUT /jobs/<id>), which chromium logs.
-    session.expectConsoleError(/status of 400 .* @ http:\/\/127\.0\.0\.1:\d+\/jobs\//);
-  });
-
-  afterEach(() => session?.assertNoProblems());
-
-  afterAll(async () => {
-    // The browser first: its live feed would log errors while the cloud shuts down.
-    await session?.close();
-    await browser?.close();
-    for (const s of stacks) await stopStack(s);
+  beforeAll(() => {
+    ({ stack, session } = suite);
   });
 
   it('cancels a rolling-out job from its page: CANCELED on the page, in the list and through the API, and nothing more is released', async () => {
@@ -336,23 +317,11 @@ describe.skipIf(!hasChromium)('the jobs pages and the create-job form in a brows
     const jobsBefore = (await getJson<{ jobs: { jobId: string }[] }>(stack, '/jobs')).jobs.length;
 
     await page.locator('[data-testid="create-job-submit"]').click();
-    const selector = `[data-testid="field-error"][data-field="${THRESHOLD_FIELD}"]`;
-    let shown = '';
-    let formError = '';
-    await until(
-      `a field error on ${THRESHOLD_FIELD}`,
-      async () => {
-        formError = (await textOf(page, '[data-testid="form-error"]')) ?? '';
-        shown = (await textOf(page, selector)) ?? '';
-        return shown ? shown : undefined;
-      },
-      10_000,
-      () => `no ${selector}; form error: "${formError}"`,
-    );
+    const shown = await waitForFieldError(page, THRESHOLD_FIELD);
     expect(shown).toContain('101');
     expect(shown).toMatch(/less than or equal to 100/);
     expect(await section.getAttribute('open'), 'the Abort section opened by the error').not.toBeNull();
-    expect(await page.locator(selector).first().isVisible()).toBe(true);
+    expect(await fieldError(page, THRESHOLD_FIELD).first().isVisible()).toBe(true);
     expect(await section.locator('summary').textContent()).toContain('1 error');
     expect(await page.locator(`input[name="${THRESHOLD_FIELD}"]`).inputValue()).toBe('101');
     expect(await page.locator('[data-testid="create-job-page"]').count(), 'still on the form').toBe(1);

@@ -4,11 +4,12 @@
  * second); on the fleet page São Paulo's LEDs go blue, then all 60 green and °C, while the other
  * cities keep their red LEDs and units. Device and job pages are looked at during and after.
  */
-import type { Browser, Page } from 'playwright-core';
-import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { announceChromiumSkip, hasChromium, launchBrowser, screenshot, Session } from './helpers/browser.js';
+import type { Page } from 'playwright-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { announceChromiumSkip, hasChromium, screenshot, type Session } from './helpers/browser.js';
 import { DEFAULT_CITIES, LED_HISTORY_SCRIPT, ledHistory, readCity, textOf, until, type CityCard } from './helpers/fleet-page.js';
-import { FLEET_SIZE, getJson, startStack, stopStack, type DashboardStack } from './helpers/stack.js';
+import { FLEET_SIZE, getJson, type DashboardStack } from './helpers/stack.js';
+import { dashboardSuite } from './helpers/suite.js';
 
 announceChromiumSkip('the workshop from the dashboard');
 
@@ -31,26 +32,14 @@ interface ExecutionsForJob {
 }
 
 describe.skipIf(!hasChromium)('the workshop, from the dashboard alone', () => {
-  const stacks: DashboardStack[] = [];
+  const suite = dashboardSuite({ initScript: LED_HISTORY_SCRIPT });
   let stack: DashboardStack;
-  let browser: Browser | undefined;
   let session: Session;
   let page: Page;
 
   beforeAll(async () => {
-    stack = await startStack(stacks);
-    browser = await launchBrowser();
-    session = await Session.open(browser);
-    await session.context.addInitScript(LED_HISTORY_SCRIPT);
+    ({ stack, session } = suite);
     page = await session.page();
-  });
-
-  afterEach(() => session?.assertNoProblems());
-
-  afterAll(async () => {
-    await session?.close();
-    await browser?.close();
-    for (const s of stacks) await stopStack(s);
   });
 
   it("creates the workshop job through the form and watches São Paulo's LEDs go blue, then green and °C", async () => {

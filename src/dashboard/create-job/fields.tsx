@@ -104,7 +104,7 @@ export function TextInput({ name, value, onValue, placeholder, numeric, class: c
     spellcheck: false,
     onInput: (e: { currentTarget: HTMLInputElement }) => onValue(e.currentTarget.value),
   };
-  if (numeric) return <input {...common} type="number" step="any" inputMode="decimal" />;
+  if (numeric) return <input {...common} type="number" inputMode="decimal" />;
   return type === 'datetime-local' ? <input {...common} type="datetime-local" /> : <input {...common} type="text" />;
 }
 

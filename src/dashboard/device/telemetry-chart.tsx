@@ -1,9 +1,9 @@
 /** The device's recent temperature and humidity against simulated time, drawn by uPlot. */
-import { useEffect, useRef } from 'preact/hooks';
+import { useMemo } from 'preact/hooks';
 import uPlot from 'uplot';
-import 'uplot/dist/uPlot.min.css';
 import type { TelemetrySeries } from '../../api/dashboard-device-types.js';
 import { formatTemp, formatTime, unitSymbol } from '../ui.js';
+import { UPlotChart } from '../uplot-chart.js';
 import { chartSeries } from './telemetry-series.js';
 
 const HEIGHT = 220;
@@ -11,29 +11,11 @@ const TEMP_COLOUR = '#d9480f';
 const HUMID_COLOUR = '#1c7ed6';
 
 export function TelemetryChart({ telemetry }: { telemetry: TelemetrySeries }) {
-  const box = useRef<HTMLDivElement>(null);
-  const plot = useRef<uPlot | undefined>(undefined);
   const series = chartSeries(telemetry);
   const symbol = unitSymbol(series.unit) || '°';
-
-  // The plot is made once per unit (its axis label) and fed new data in place afterwards.
-  useEffect(() => {
-    const el = box.current;
-    if (!el) return;
-    const u = new uPlot(options(el.clientWidth, symbol), [[], [], []], el);
-    plot.current = u;
-    const resize = new ResizeObserver(() => u.setSize({ width: el.clientWidth, height: HEIGHT }));
-    resize.observe(el);
-    return () => {
-      resize.disconnect();
-      u.destroy();
-      plot.current = undefined;
-    };
-  }, [symbol]);
-
-  useEffect(() => {
-    plot.current?.setData([series.at, series.temp, series.humid]);
-  });
+  // Made once per unit (its axis label); new readings are fed in place.
+  const chartOptions = useMemo(() => options(symbol), [symbol]);
+  const data: uPlot.AlignedData = [series.at, series.temp, series.humid];
 
   const last = series.at.length - 1;
   return (
@@ -55,7 +37,7 @@ export function TelemetryChart({ telemetry }: { telemetry: TelemetrySeries }) {
           {series.converted && ` · earlier readings converted to ${symbol}`}
         </span>
       </div>
-      <div ref={box} class="telemetry-plot" />
+      <UPlotChart options={chartOptions} data={data} height={HEIGHT} shape={symbol} class="telemetry-plot" />
       {last < 0 ? (
         <p class="muted small telemetry-empty">No telemetry heard yet: devices publish every telemetry interval while online.</p>
       ) : (
@@ -79,10 +61,8 @@ function clockLabel(epochSec: number, step: number): string {
   return step < 60 ? hms : hms.slice(0, 5);
 }
 
-function options(width: number, symbol: string): uPlot.Options {
+function options(symbol: string): Omit<uPlot.Options, 'width' | 'height'> {
   return {
-    width: Math.max(width, 200),
-    height: HEIGHT,
     // Simulated time is shown in UTC everywhere on the dashboard.
     tzDate: (ts) => uPlot.tzDate(new Date(ts * 1000), 'Etc/UTC'),
     legend: { show: false },

@@ -7,7 +7,7 @@ import { useMemo } from 'preact/hooks';
 import uPlot from 'uplot';
 import type { JobProgress } from '../../api/dashboard-jobs-types.js';
 import { STATUS_COLOURS } from '../ui.js';
-import { UPlotChart } from './uplot-chart.js';
+import { UPlotChart } from '../uplot-chart.js';
 
 const HEIGHT = 280;
 

@@ -14,9 +14,11 @@ export interface UPlotChartProps {
   /** Changes when the series change: the plot is made again then. */
   shape: string;
   testId?: string;
+  /** The box's class (its size and the legend's look); default `uplot-box`. */
+  class?: string;
 }
 
-export function UPlotChart({ options, data, height, shape, testId }: UPlotChartProps) {
+export function UPlotChart({ options, data, height, shape, testId, class: cls = 'uplot-box' }: UPlotChartProps) {
   const box = useRef<HTMLDivElement>(null);
   const plot = useRef<uPlot | null>(null);
   const latest = useRef({ options, data });
@@ -41,5 +43,5 @@ export function UPlotChart({ options, data, height, shape, testId }: UPlotChartP
     plot.current?.setData(data);
   }, [data]);
 
-  return <div ref={box} class="uplot-box" data-testid={testId} />;
+  return <div ref={box} class={cls} data-testid={testId} />;
 }
